@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, type-checks, lints, and runs every test on SQLite and
+# PostgreSQL (PostgreSQL tests are never skipped: the server is started, or installed, here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/postgres-env.sh
+echo "== typecheck"; npx tsc --noEmit
+echo "== lint"; npx eslint --max-warnings 0 .
+echo "== tests"
+files=$(find test -name '*.test.ts' | sort)
+# Each test file starts its own services; two at a time fit two cores.
+node --import tsx --test --test-concurrency="${FERRITE_TEST_CONCURRENCY:-2}" $files

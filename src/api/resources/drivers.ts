@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../app.js';
+
+// PLACEHOLDER: being written; replaced by the real module.
+export function registerDrivers(_app: FastifyInstance, _deps: ApiDeps): void {}

@@ -1,0 +1,171 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  NODE_FIELD_SINCE, NODE_PATCHABLE_FIELDS, NODE_UNSORTABLE_FIELDS, INTERFACE_SLOTS, type Node,
+} from '../../domain/node.js';
+import { InvalidParameterValue, NotAcceptable } from '../../domain/errors.js';
+import { isProvisionState } from '../../domain/provision-state-machine.js';
+import { isUuidLike } from '../../domain/validation.js';
+import type { NodeFilters } from '../../store/repositories/node-repository.js';
+import type { ApiDeps } from '../app.js';
+import { collection, parseBoolParam, parseFields, parseListQuery, type Query } from '../collection.js';
+import { checkFields } from '../field-checks.js';
+import { applyResourcePatch } from '../json-patch.js';
+import { nodeDetailFields, nodeListFields, nodeView, type NodeViewContext } from '../views/node-view.js';
+import { NODE_MANDATORY_FIELDS, nodeFieldSpec } from './node-spec.js';
+
+/** Query filters of the node list and the minor version each appeared in. */
+const FILTER_SINCE: Record<string, number> = {
+  instance_uuid: 1, associated: 1, maintenance: 1, chassis_uuid: 1, provision_state: 9, driver: 16,
+  resource_class: 21, fault: 42, conductor_group: 46, conductor: 49, owner: 50, description_contains: 51,
+  retired: 61, lessee: 65, project: 65, shard: 82, sharded: 82,
+};
+const PAGING = new Set(['limit', 'marker', 'sort_key', 'sort_dir', 'fields', 'detail']);
+
+export function nodeViewContext(deps: ApiDeps, request: FastifyRequest): NodeViewContext {
+  const host = deps.conductor.hostname;
+  const types = new Set(deps.conductor.core.registry.hardwareTypeNames());
+  const group = deps.config.conductorGroup;
+  return {
+    minor: request.minor,
+    base: deps.base(request),
+    conductorOf: (node: Node) => (types.has(node.driver) && node.conductor_group === group ? host : null),
+  };
+}
+
+/** Parses the node list's filters; unknown parameters and filters newer than the version are refused. */
+function nodeFilters(q: Query, minor: number): { filters: NodeFilters; conductor?: string } {
+  const filters: NodeFilters = {};
+  let conductor: string | undefined;
+  for (const [key, value] of Object.entries(q)) {
+    if (value === undefined || PAGING.has(key)) continue;
+    const since = FILTER_SINCE[key];
+    if (since === undefined) throw new InvalidParameterValue(`Unknown argument: "${key}"`);
+    if (since > minor) throw new NotAcceptable(`The "${key}" filter requires API version 1.${since} or later.`);
+    switch (key) {
+      case 'associated': filters.associated = parseBoolParam(key, value); break;
+      case 'maintenance': filters.maintenance = parseBoolParam(key, value); break;
+      case 'retired': filters.retired = parseBoolParam(key, value); break;
+      case 'sharded': filters.sharded = parseBoolParam(key, value); break;
+      case 'fault': filters.fault = value; break;
+      case 'conductor': conductor = value; break;
+      case 'conductor_group': filters.conductor_group = value.toLowerCase(); break;
+      case 'provision_state':
+        if (!isProvisionState(value)) throw new InvalidParameterValue(`Invalid provision state: ${value}`);
+        filters.provision_state = value;
+        break;
+      case 'instance_uuid':
+      case 'chassis_uuid':
+        if (!isUuidLike(value)) throw new InvalidParameterValue(`Expected a UUID for ${key} but received ${value}.`);
+        filters[key] = value.toLowerCase();
+        break;
+      default: filters[key] = value;
+    }
+  }
+  return { filters, conductor };
+}
+
+export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
+  const { store, conductor, config } = deps;
+
+  async function listNodes(request: FastifyRequest, detailPath: boolean, extraFilters: NodeFilters = {}, resourcePath = 'nodes') {
+    const q = request.query as Query;
+    const minor = request.minor;
+    const lq = parseListQuery(q, {
+      minor, maxLimit: config.api.maxLimit, fieldSince: NODE_FIELD_SINCE, unsortable: NODE_UNSORTABLE_FIELDS, detailPath,
+    });
+    const { filters, conductor: conductorFilter } = nodeFilters(q, minor);
+    if (filters.associated !== undefined && filters.instance_uuid !== undefined) delete filters.associated;
+    const marker = lq.marker ? await store.nodes.getByUuid(lq.marker.toLowerCase()) : undefined;
+    if (lq.marker && !marker) throw new InvalidParameterValue(`Node ${lq.marker} could not be found (marker).`);
+    const ctx = nodeViewContext(deps, request);
+    let nodes = await store.nodes.list({
+      filters: { ...filters, ...extraFilters }, limit: lq.limit, marker, sortKey: lq.sortKey, sortDir: lq.sortDir,
+    });
+    if (conductorFilter !== undefined) nodes = nodes.filter((n) => ctx.conductorOf(n) === conductorFilter);
+    const fields = lq.fields ?? (lq.detail ? nodeDetailFields(minor) : nodeListFields(minor));
+    const url = `${ctx.base}/v1/${resourcePath}${detailPath ? '/detail' : ''}`;
+    return collection('nodes', nodes.map((n) => nodeView(n, ctx, fields)), lq.limit, url, q, (n) => n.uuid as string);
+  }
+
+  app.get('/v1/nodes', (request) => listNodes(request, false));
+  app.get('/v1/nodes/detail', (request) => listNodes(request, true));
+
+  app.get('/v1/chassis/:chassis/nodes', async (request) => {
+    const { chassis } = request.params as { chassis: string };
+    if (!isUuidLike(chassis)) throw new InvalidParameterValue(`Expected a UUID but received ${chassis}.`);
+    if (!(await store.chassis.getByUuid(chassis.toLowerCase()))) throw new InvalidParameterValue(`Chassis ${chassis} could not be found.`);
+    return listNodes(request, false, { chassis_uuid: chassis.toLowerCase() }, `chassis/${chassis}/nodes`);
+  });
+  app.get('/v1/chassis/:chassis/nodes/detail', async (request) => {
+    const { chassis } = request.params as { chassis: string };
+    if (!isUuidLike(chassis) || !(await store.chassis.getByUuid(chassis.toLowerCase()))) {
+      throw new InvalidParameterValue(`Chassis ${chassis} could not be found.`);
+    }
+    return listNodes(request, true, { chassis_uuid: chassis.toLowerCase() }, `chassis/${chassis}/nodes`);
+  });
+
+  app.get('/v1/nodes/:node', async (request) => {
+    const { node: ident } = request.params as { node: string };
+    const q = request.query as Query;
+    const fields = parseFields(q.fields, request.minor, NODE_FIELD_SINCE);
+    const node = await conductor.core.getNode(ident);
+    const ctx = nodeViewContext(deps, request);
+    return nodeView(node, ctx, fields ?? nodeDetailFields(request.minor));
+  });
+
+  app.post('/v1/nodes', async (request, reply) => {
+    const minor = request.minor;
+    const body = checkFields('node', request.body, nodeFieldSpec(minor), minor, ['driver']);
+    const node = await conductor.nodes.create(body as Partial<Node>, minor);
+    const ctx = nodeViewContext(deps, request);
+    void reply.code(201).header('Location', `${ctx.base}/v1/nodes/${node.uuid}`);
+    return nodeView(node, ctx, nodeDetailFields(minor));
+  });
+
+  app.patch('/v1/nodes/:node', async (request) => {
+    const { node: ident } = request.params as { node: string };
+    const q = request.query as Query;
+    const minor = request.minor;
+    let resetInterfaces = false;
+    if (q.reset_interfaces !== undefined) {
+      if (minor < 45) throw new NotAcceptable('The "reset_interfaces" parameter requires API version 1.45 or later.');
+      resetInterfaces = parseBoolParam('reset_interfaces', q.reset_interfaces);
+    }
+    const node = await conductor.core.getNode(ident);
+    const spec = nodeFieldSpec(minor);
+    const current: Record<string, unknown> = {};
+    for (const field of NODE_PATCHABLE_FIELDS) current[field] = (node as unknown as Record<string, unknown>)[field] ?? null;
+    current.uuid = node.uuid;
+    const { doc, changed } = applyResourcePatch(current, request.body, {
+      patchable: NODE_PATCHABLE_FIELDS, mandatory: NODE_MANDATORY_FIELDS, since: NODE_FIELD_SINCE, minor,
+    });
+    if (resetInterfaces && !changed.includes('driver')) {
+      throw new InvalidParameterValue('The reset_interfaces parameter can be provided only when changing the node\'s driver.');
+    }
+    const changes: Record<string, unknown> = {};
+    for (const field of changed) {
+      const value = doc[field];
+      if (value === undefined) {
+        // removed: back to the field's empty value (interfaces fall back to the driver's default)
+        const kind = spec[field]?.kind;
+        changes[field] = kind?.t === 'object' ? {} : kind?.t === 'bool' && field !== 'automated_clean' ? false : field === 'conductor_group' ? '' : null;
+        continue;
+      }
+      changes[field] = spec[field] ? checkFields('node', { [field]: value }, spec, minor)[field] : value;
+    }
+    for (const slot of INTERFACE_SLOTS) {
+      const f = `${slot}_interface`;
+      if (f in changes && changes[f] === '') changes[f] = null;
+    }
+    const updated = Object.keys(changes).length > 0
+      ? await conductor.nodes.update(node.uuid, changes as Partial<Node>, resetInterfaces)
+      : node;
+    return nodeView(updated, nodeViewContext(deps, request), nodeDetailFields(minor));
+  });
+
+  app.delete('/v1/nodes/:node', async (request, reply) => {
+    const { node: ident } = request.params as { node: string };
+    await conductor.nodes.destroy(ident);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MAX_VERSION, MIN_VERSION } from '../../domain/api-version.js';
+import type { ApiDeps } from '../app.js';
+import { httpErrorBody } from '../error-body.js';
+
+/** Top-level collections and the microversion that introduced each, as listed by `GET /v1`. */
+const V1_RESOURCES: [string, number][] = [
+  ['chassis', 1], ['nodes', 1], ['ports', 1], ['drivers', 1], ['portgroups', 23], ['volume', 32],
+  ['lookup', 22], ['heartbeat', 22], ['conductors', 49], ['allocations', 52], ['deploy_templates', 55],
+];
+
+function versionDoc(base: string) {
+  return {
+    id: 'v1',
+    links: [{ href: `${base}/v1/`, rel: 'self' }],
+    status: 'CURRENT',
+    min_version: MIN_VERSION,
+    version: MAX_VERSION,
+  };
+}
+
+export function registerRoot(app: FastifyInstance, deps: ApiDeps): void {
+  app.get('/', async (request) => {
+    const v = versionDoc(deps.base(request));
+    return {
+      name: 'OpenStack Ironic API',
+      description: 'Ironic is an OpenStack project which enables the provision and management of baremetal machines. This endpoint is served by Ferrite.',
+      default_version: v,
+      versions: [v],
+    };
+  });
+
+  const v1 = async (request: FastifyRequest) => {
+    const base = deps.base(request);
+    const doc: Record<string, unknown> = {
+      id: 'v1',
+      links: [
+        { href: `${base}/v1/`, rel: 'self' },
+        { href: 'https://docs.openstack.org/ironic/latest/contributor/webapi.html', rel: 'describedby', type: 'text/html' },
+      ],
+      media_types: { base: 'application/json', type: 'application/vnd.openstack.ironic.v1+json' },
+    };
+    for (const [name, since] of V1_RESOURCES) {
+      if (since > request.minor) continue;
+      doc[name] = [
+        { href: `${base}/v1/${name}/`, rel: 'self' },
+        { href: `${base}/${name}/`, rel: 'bookmark' },
+      ];
+    }
+    doc.version = versionDoc(base);
+    return doc;
+  };
+  app.get('/v1', v1);
+
+  for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+    for (const url of ['/', '/v1']) {
+      app.route({
+        method, url,
+        handler: (_request, reply) => reply.code(405).header('Allow', 'GET, HEAD').type('application/json')
+          .send(httpErrorBody(405, 'Method Not Allowed', `The method ${method} is not allowed for this resource.`)),
+      });
+    }
+  }
+}

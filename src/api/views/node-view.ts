@@ -1,0 +1,85 @@
+import { NODE_FIELD_SINCE, NODE_LIST_FIELDS, type Node } from '../../domain/node.js';
+import { maskInstanceInfo, maskSecrets } from '../../domain/secrets.js';
+import { resourceLinks } from '../links.js';
+
+export interface NodeViewContext {
+  minor: number;
+  base: string;
+  /** The conductor that manages the node (1.49's `conductor` field). */
+  conductorOf(node: Node): string | null;
+}
+
+const DETAIL_FIELDS_BY_MINOR = new Map<number, string[]>();
+
+/** Every field of the node document at `minor`, in Ironic's order of appearance. */
+export function nodeDetailFields(minor: number): string[] {
+  let fields = DETAIL_FIELDS_BY_MINOR.get(minor);
+  if (!fields) {
+    fields = Object.entries(NODE_FIELD_SINCE).filter(([, since]) => since <= minor).map(([f]) => f);
+    DETAIL_FIELDS_BY_MINOR.set(minor, fields);
+  }
+  return fields;
+}
+
+export function nodeListFields(minor: number): string[] {
+  return NODE_LIST_FIELDS.filter((f) => NODE_FIELD_SINCE[f]! <= minor);
+}
+
+function subLinks(base: string, uuid: string, sub: string) {
+  return [
+    { href: `${base}/v1/nodes/${uuid}/${sub}`, rel: 'self' },
+    { href: `${base}/nodes/${uuid}/${sub}`, rel: 'bookmark' },
+  ];
+}
+
+function fieldValue(node: Node, field: string, ctx: NodeViewContext): unknown {
+  switch (field) {
+    case 'links': return resourceLinks(ctx.base, 'nodes', node.uuid);
+    case 'ports': return subLinks(ctx.base, node.uuid, 'ports');
+    case 'portgroups': return subLinks(ctx.base, node.uuid, 'portgroups');
+    case 'states': return subLinks(ctx.base, node.uuid, 'states');
+    case 'volume': return subLinks(ctx.base, node.uuid, 'volume');
+    case 'driver_info': return maskSecrets(node.driver_info);
+    case 'driver_internal_info': return maskSecrets(node.driver_internal_info);
+    case 'instance_info': return maskInstanceInfo(node.instance_info);
+    case 'conductor': return ctx.conductorOf(node);
+    // Before 1.2 the available state was called NOSTATE and shown as null.
+    case 'provision_state': return ctx.minor < 2 && node.provision_state === 'available' ? null : node.provision_state;
+    case 'target_provision_state':
+      return ctx.minor < 2 && node.target_provision_state === 'available' ? null : node.target_provision_state;
+    case 'instance_name':
+    case 'health':
+      return null;
+    default: return (node as unknown as Record<string, unknown>)[field] ?? null;
+  }
+}
+
+/** The node document a client sees at its microversion: the requested fields, or the list/detail set. */
+export function nodeView(node: Node, ctx: NodeViewContext, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) out[f] = fieldValue(node, f, ctx);
+  if (!('links' in out)) out.links = resourceLinks(ctx.base, 'nodes', node.uuid);
+  return out;
+}
+
+/** The `/states` document of a node. */
+export function nodeStatesView(node: Node, ctx: NodeViewContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    console_enabled: node.console_enabled,
+    last_error: node.last_error,
+    power_state: node.power_state,
+    provision_state: fieldValue(node, 'provision_state', ctx),
+    provision_updated_at: node.provision_updated_at,
+    target_power_state: node.target_power_state,
+    target_provision_state: fieldValue(node, 'target_provision_state', ctx),
+  };
+  if (ctx.minor >= 12) {
+    out.raid_config = node.raid_config;
+    out.target_raid_config = node.target_raid_config;
+  }
+  if (ctx.minor >= 75) {
+    out.boot_mode = node.boot_mode;
+    out.secure_boot = node.secure_boot;
+  }
+  return out;
+}

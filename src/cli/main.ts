@@ -1,0 +1,73 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger, startService } from '../service.js';
+import { migrateToLatest, openDatabase, parseConnection } from '../store/database.js';
+import { MAX_VERSION, MIN_VERSION } from '../domain/api-version.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function fatal(e: unknown): never {
+  const message = e instanceof ConfigError ? `configuration error: ${e.message}` : e instanceof Error ? e.message : String(e);
+  process.stderr.write(`ferrite: ${message}\n`);
+  process.exit(2);
+}
+
+const program = new Command()
+  .name('ferrite')
+  .description('Bare-metal provisioning service with an OpenStack Ironic compatible API')
+  .version(pkg.version, '-V, --version-flag');
+
+program
+  .command('serve')
+  .description('run the API and a conductor in one process')
+  .option('-c, --config <file>', 'INI configuration file (Ironic section and option names)')
+  .action(async (opts: { config?: string }) => {
+    let service;
+    try {
+      const config = loadConfig(opts.config);
+      service = await startService(config, createLogger(config));
+    } catch (e) {
+      fatal(e);
+    }
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      service.log.info({ signal }, 'shutting down');
+      service.close().then(() => process.exit(0), (e: unknown) => {
+        service.log.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      });
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+
+const db = program.command('db').description('database maintenance');
+db.command('upgrade')
+  .description('create or upgrade the database schema')
+  .option('-c, --config <file>', 'INI configuration file')
+  .action(async (opts: { config?: string }) => {
+    try {
+      const config = loadConfig(opts.config);
+      const database = openDatabase(parseConnection(config.database.connection, config.statePath));
+      try {
+        const applied = await migrateToLatest(database);
+        process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
+      } finally {
+        await database.close();
+      }
+    } catch (e) {
+      fatal(e);
+    }
+  });
+
+program
+  .command('version')
+  .description('print the version and the API microversion range')
+  .action(() => {
+    process.stdout.write(`ferrite ${pkg.version} (Bare Metal API ${MIN_VERSION} - ${MAX_VERSION})\n`);
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,46 @@
+import type { NodeTask } from '../node-task.js';
+import type { FlowContext, ProvisionArgs } from './flow-context.js';
+import { clean, withoutKeys } from './cleaning.js';
+
+/** deploying → active (or wait call-back while an agent writes the image). */
+export async function deploy(task: NodeTask, _ctx: FlowContext, args: ProvisionArgs): Promise<void> {
+  try {
+    const { deploy, boot, power } = task.interfaces;
+    await power.validate(task);
+    await deploy.validate(task);
+    if (args.configdrive !== undefined) {
+      await task.save({ instance_info: { ...task.node.instance_info, configdrive: args.configdrive } });
+    }
+    await task.save({ deploy_step: {} });
+    await deploy.prepare(task);
+    const outcome = await deploy.deploy(task);
+    if (outcome === 'wait') {
+      await task.fire('wait');
+      return;
+    }
+    await boot.prepareInstance(task);
+    await task.fire('done', {
+      deploy_step: {}, last_error: null,
+      driver_internal_info: withoutKeys(task.node.driver_internal_info, ['deploy_steps', 'agent_url', 'agent_secret_token']),
+    });
+  } catch (e) {
+    await task.fail(e, 'deploy', { deploy_step: {} });
+  }
+}
+
+/** deleting → cleaning → available: tear the instance down, forget it, and clean the node. */
+export async function undeploy(task: NodeTask, ctx: FlowContext): Promise<void> {
+  try {
+    await task.interfaces.deploy.tearDown(task);
+    await task.interfaces.boot.cleanUpInstance(task);
+    await task.interfaces.deploy.cleanUp(task);
+    await task.fire('clean', {
+      instance_info: {}, instance_uuid: null, last_error: null,
+      driver_internal_info: withoutKeys(task.node.driver_internal_info, ['deploy_steps', 'agent_url', 'agent_secret_token', 'is_whole_disk_image']),
+    });
+  } catch (e) {
+    await task.fail(e, 'undeploy');
+    return;
+  }
+  await clean(task, ctx, null);
+}

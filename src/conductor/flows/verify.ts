@@ -1,0 +1,13 @@
+import type { NodeTask } from '../node-task.js';
+
+/** enroll → verifying → manageable: the node's power and management settings must work. */
+export async function verify(task: NodeTask): Promise<void> {
+  try {
+    await task.interfaces.power.validate(task);
+    await task.interfaces.management.validate(task);
+    await task.interfaces.power.getPowerState(task);
+    await task.fire('done', { last_error: null });
+  } catch (e) {
+    await task.fail(e, 'verify');
+  }
+}

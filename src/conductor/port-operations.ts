@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import type { Port, Portgroup, VolumeConnector, VolumeTarget } from '../domain/resources.js';
+import { Conflict, InvalidParameterValue, PortgroupNotEmpty } from '../domain/errors.js';
+import type { ConductorCore } from './conductor.js';
+import type { NodeTask } from './node-task.js';
+
+type New<T> = Omit<T, 'id' | 'created_at' | 'updated_at'>;
+
+/**
+ * Changes to a node's ports, portgroups, VIFs and volume records. Each runs under the owning node's reservation,
+ * so it cannot interleave with a deployment that reads them.
+ */
+export class PortOperations {
+  constructor(private readonly core: ConductorCore) {}
+
+  private get store() {
+    return this.core.store;
+  }
+
+  private async nodeFor(nodeUuid: string): Promise<string> {
+    const node = await this.store.nodes.getByUuid(nodeUuid);
+    if (!node) throw new InvalidParameterValue(`Node ${nodeUuid} could not be found.`);
+    return node.uuid;
+  }
+
+  private async checkPort(port: New<Port>, self?: Port): Promise<void> {
+    const byAddress = await this.store.ports.getByAddress(port.address);
+    if (byAddress && byAddress.id !== self?.id) throw new Conflict(`A port with MAC address ${port.address} already exists.`);
+    if (port.name) {
+      const byName = await this.store.ports.getByName(port.name);
+      if (byName && byName.id !== self?.id) throw new Conflict(`A port with name ${port.name} already exists.`);
+    }
+    if (port.portgroup_uuid) {
+      const pg = await this.store.portgroups.getByUuid(port.portgroup_uuid);
+      if (!pg) throw new InvalidParameterValue(`Portgroup ${port.portgroup_uuid} could not be found.`);
+      if (pg.node_uuid !== port.node_uuid) {
+        throw new InvalidParameterValue(`Port can not be added to portgroup ${pg.uuid}: they belong to different nodes.`);
+      }
+      const members = await this.store.ports.list({ filters: { portgroup_uuid: pg.uuid } });
+      const physnets = new Set(members.filter((m) => m.id !== self?.id).map((m) => m.physical_network));
+      if (physnets.size > 0 && !physnets.has(port.physical_network)) {
+        throw new Conflict(
+          `Port with physical network ${String(port.physical_network)} cannot become a member of port group ${pg.uuid} which has ports in physical network ${[...physnets].map(String).join(', ')}.`,
+        );
+      }
+    }
+  }
+
+  async createPort(fields: Partial<New<Port>> & { address: string; node_uuid: string }): Promise<Port> {
+    const nodeUuid = await this.nodeFor(fields.node_uuid);
+    return this.core.withTask(nodeUuid, 'port create', async () => {
+      const port: New<Port> = {
+        uuid: fields.uuid ?? randomUUID(), portgroup_uuid: null, local_link_connection: {}, pxe_enabled: true,
+        physical_network: null, internal_info: {}, is_smartnic: false, name: null, description: null, extra: {},
+        ...fields,
+        node_uuid: nodeUuid,
+      };
+      if (await this.store.ports.getByUuid(port.uuid)) throw new Conflict(`A port with UUID ${port.uuid} already exists.`);
+      await this.checkPort(port);
+      return this.store.ports.insert({ ...port, created_at: this.core.now(), updated_at: null });
+    });
+  }
+
+  async updatePort(port: Port, changes: Partial<Port>): Promise<Port> {
+    const next = { ...port, ...changes };
+    if (changes.node_uuid !== undefined && changes.node_uuid !== port.node_uuid) await this.nodeFor(changes.node_uuid);
+    return this.core.withTask(port.node_uuid, 'port update', async (task) => {
+      if (next.node_uuid !== port.node_uuid) {
+        await this.core.withTask(next.node_uuid, 'port update', async () => {});
+      }
+      if (port.internal_info.tenant_vif_port_id && 'address' in changes && changes.address !== port.address && !task.node.maintenance && task.node.provision_state === 'active') {
+        throw new InvalidParameterValue(`The address of port ${port.uuid} with an attached VIF can only be changed while node ${task.node.uuid} is in maintenance.`);
+      }
+      await this.checkPort(next, port);
+      const updated = await this.store.ports.update(port.id, { ...changes, updated_at: this.core.now() });
+      return updated!;
+    });
+  }
+
+  async destroyPort(port: Port): Promise<void> {
+    await this.core.withTask(port.node_uuid, 'port delete', async () => {
+      await this.store.ports.delete(port.id);
+    });
+  }
+
+  private async checkPortgroup(pg: New<Portgroup>, self?: Portgroup): Promise<void> {
+    if (pg.address) {
+      const other = await this.store.portgroups.getByAddress(pg.address);
+      if (other && other.id !== self?.id) throw new Conflict(`A portgroup with MAC address ${pg.address} already exists.`);
+    }
+    if (pg.name) {
+      const other = await this.store.portgroups.getByName(pg.name);
+      if (other && other.id !== self?.id) throw new Conflict(`A portgroup with name ${pg.name} already exists.`);
+    }
+  }
+
+  async createPortgroup(fields: Partial<New<Portgroup>> & { node_uuid: string }): Promise<Portgroup> {
+    const nodeUuid = await this.nodeFor(fields.node_uuid);
+    return this.core.withTask(nodeUuid, 'portgroup create', async () => {
+      const pg: New<Portgroup> = {
+        uuid: fields.uuid ?? randomUUID(), name: null, address: null, standalone_ports_supported: true,
+        internal_info: {}, extra: {}, mode: null, properties: {},
+        ...fields,
+        node_uuid: nodeUuid,
+      };
+      if (await this.store.portgroups.getByUuid(pg.uuid)) throw new Conflict(`A portgroup with UUID ${pg.uuid} already exists.`);
+      await this.checkPortgroup(pg);
+      return this.store.portgroups.insert({ ...pg, created_at: this.core.now(), updated_at: null });
+    });
+  }
+
+  async updatePortgroup(pg: Portgroup, changes: Partial<Portgroup>): Promise<Portgroup> {
+    if (changes.node_uuid !== undefined && changes.node_uuid !== pg.node_uuid) {
+      await this.nodeFor(changes.node_uuid);
+      if ((await this.store.ports.count({ portgroup_uuid: pg.uuid })) > 0) {
+        throw new InvalidParameterValue(`Portgroup ${pg.uuid} has ports; it cannot move to another node.`);
+      }
+    }
+    return this.core.withTask(pg.node_uuid, 'portgroup update', async () => {
+      await this.checkPortgroup({ ...pg, ...changes }, pg);
+      return (await this.store.portgroups.update(pg.id, { ...changes, updated_at: this.core.now() }))!;
+    });
+  }
+
+  async destroyPortgroup(pg: Portgroup): Promise<void> {
+    await this.core.withTask(pg.node_uuid, 'portgroup delete', async () => {
+      if ((await this.store.ports.count({ portgroup_uuid: pg.uuid })) > 0) {
+        throw new PortgroupNotEmpty(`Cannot complete the requested action because portgroup ${pg.uuid} contains ports.`);
+      }
+      await this.store.portgroups.delete(pg.id);
+    });
+  }
+
+  vifList(ident: string) {
+    return this.core.withSharedTask(ident, 'vif list', (task) => task.interfaces.network.vifList(task));
+  }
+
+  async vifAttach(ident: string, vif: { id: string; port_uuid?: string; portgroup_uuid?: string }): Promise<void> {
+    await this.core.withTask(ident, 'vif attach', (task: NodeTask) => task.interfaces.network.vifAttach(task, vif));
+  }
+
+  async vifDetach(ident: string, vifId: string): Promise<void> {
+    await this.core.withTask(ident, 'vif detach', (task: NodeTask) => task.interfaces.network.vifDetach(task, vifId));
+  }
+
+  async createVolumeConnector(fields: New<VolumeConnector>): Promise<VolumeConnector> {
+    const nodeUuid = await this.nodeFor(fields.node_uuid);
+    return this.core.withTask(nodeUuid, 'volume connector create', async () => {
+      if (await this.store.volumeConnectors.getByUuid(fields.uuid)) throw new Conflict(`A volume connector with UUID ${fields.uuid} already exists.`);
+      await this.checkConnectorUnique(fields);
+      return this.store.volumeConnectors.insert({ ...fields, node_uuid: nodeUuid, created_at: this.core.now(), updated_at: null });
+    });
+  }
+
+  private async checkConnectorUnique(c: New<VolumeConnector>, self?: VolumeConnector): Promise<void> {
+    const same = await this.store.volumeConnectors.list({ filters: { type: c.type, connector_id: c.connector_id } });
+    if (same.some((o) => o.id !== self?.id)) {
+      throw new Conflict(`A volume connector with connector_id ${c.connector_id} and type ${c.type} already exists.`);
+    }
+  }
+
+  async updateVolumeConnector(c: VolumeConnector, changes: Partial<VolumeConnector>): Promise<VolumeConnector> {
+    if (changes.node_uuid !== undefined) await this.nodeFor(changes.node_uuid);
+    return this.core.withTask(c.node_uuid, 'volume connector update', async () => {
+      await this.checkConnectorUnique({ ...c, ...changes }, c);
+      return (await this.store.volumeConnectors.update(c.id, { ...changes, updated_at: this.core.now() }))!;
+    });
+  }
+
+  async destroyVolumeConnector(c: VolumeConnector): Promise<void> {
+    await this.core.withTask(c.node_uuid, 'volume connector delete', async () => {
+      await this.store.volumeConnectors.delete(c.id);
+    });
+  }
+
+  private async checkTargetUnique(t: New<VolumeTarget>, self?: VolumeTarget): Promise<void> {
+    const same = await this.store.volumeTargets.list({ filters: { node_uuid: t.node_uuid, boot_index: t.boot_index } });
+    if (same.some((o) => o.id !== self?.id)) {
+      throw new Conflict(`A volume target with boot index '${t.boot_index}' for the same node already exists.`);
+    }
+  }
+
+  async createVolumeTarget(fields: New<VolumeTarget>): Promise<VolumeTarget> {
+    const nodeUuid = await this.nodeFor(fields.node_uuid);
+    return this.core.withTask(nodeUuid, 'volume target create', async () => {
+      if (await this.store.volumeTargets.getByUuid(fields.uuid)) throw new Conflict(`A volume target with UUID ${fields.uuid} already exists.`);
+      await this.checkTargetUnique(fields);
+      return this.store.volumeTargets.insert({ ...fields, node_uuid: nodeUuid, created_at: this.core.now(), updated_at: null });
+    });
+  }
+
+  async updateVolumeTarget(t: VolumeTarget, changes: Partial<VolumeTarget>): Promise<VolumeTarget> {
+    if (changes.node_uuid !== undefined) await this.nodeFor(changes.node_uuid);
+    return this.core.withTask(t.node_uuid, 'volume target update', async () => {
+      await this.checkTargetUnique({ ...t, ...changes }, t);
+      return (await this.store.volumeTargets.update(t.id, { ...changes, updated_at: this.core.now() }))!;
+    });
+  }
+
+  async destroyVolumeTarget(t: VolumeTarget): Promise<void> {
+    await this.core.withTask(t.node_uuid, 'volume target delete', async () => {
+      await this.store.volumeTargets.delete(t.id);
+    });
+  }
+}

@@ -1,0 +1,154 @@
+import { INTERFACE_SLOTS, type InterfaceSlot, type Node } from '../domain/node.js';
+import { InvalidParameterValue, NoValidHost } from '../domain/errors.js';
+import type { AnyInterface, HardwareType, NodeInterfaces } from './interfaces.js';
+import { fakeHardwareType } from './fake/fake-hardware.js';
+import {
+  fakeBoot, fakeDeploy, fakeInspect, fakeManagement, fakePassive, fakePower, fakeRescue, type FakeDelays,
+} from './fake/fake-interfaces.js';
+import { noInspect, noManagement, noRescue, passive, unsupportedPassive } from './generic/no-op-interfaces.js';
+import { noopNetwork } from './generic/noop-network.js';
+
+export interface DriverConfig {
+  enabledHardwareTypes: readonly string[];
+  /** `enabled_<slot>_interfaces`; an absent slot means every implementation Ferrite has. */
+  enabledInterfaces: Partial<Record<InterfaceSlot, readonly string[]>>;
+  /** `default_<slot>_interface` */
+  defaultInterfaces: Partial<Record<InterfaceSlot, string>>;
+  fakeDelays: FakeDelays;
+}
+
+const HARDWARE_TYPES: readonly HardwareType[] = [fakeHardwareType];
+
+type Implementations = { [S in InterfaceSlot]: Record<string, NodeInterfaces[S]> };
+
+function buildImplementations(delays: FakeDelays): Implementations {
+  return {
+    power: { fake: fakePower(delays) },
+    management: { fake: fakeManagement(delays), 'no-management': noManagement() },
+    boot: { fake: fakeBoot(delays) },
+    deploy: { fake: fakeDeploy(delays) },
+    inspect: { fake: fakeInspect(delays), 'no-inspect': noInspect() },
+    rescue: { fake: fakeRescue(delays), 'no-rescue': noRescue() },
+    network: { noop: noopNetwork() },
+    console: { fake: fakePassive(), 'no-console': unsupportedPassive('console') },
+    storage: { fake: fakePassive(), noop: passive('noop') },
+    raid: { fake: fakePassive(), 'no-raid': unsupportedPassive('raid') },
+    bios: { fake: fakePassive(), 'no-bios': unsupportedPassive('bios') },
+    vendor: { fake: fakePassive(), 'no-vendor': unsupportedPassive('vendor') },
+    firmware: { fake: fakePassive(), 'no-firmware': unsupportedPassive('firmware') },
+  };
+}
+
+/**
+ * Resolves hardware types and interface implementations by Ironic's rules: an implementation is usable for a
+ * node when it is enabled in the configuration and supported by the node's hardware type; the default for a slot
+ * is `default_<slot>_interface` when usable, else the first usable one in the hardware type's order of preference.
+ */
+export class DriverRegistry {
+  private readonly impls: Implementations;
+  private readonly types: Map<string, HardwareType>;
+
+  constructor(private readonly config: DriverConfig) {
+    this.impls = buildImplementations(config.fakeDelays);
+    this.types = new Map();
+    for (const name of config.enabledHardwareTypes) {
+      const type = HARDWARE_TYPES.find((t) => t.name === name);
+      if (!type) {
+        throw new Error(
+          `[DEFAULT] enabled_hardware_types: unknown hardware type "${name}" (available: ${HARDWARE_TYPES.map((t) => t.name).join(', ')})`,
+        );
+      }
+      this.types.set(name, type);
+    }
+    for (const slot of INTERFACE_SLOTS) {
+      for (const name of config.enabledInterfaces[slot] ?? []) {
+        if (!(name in this.impls[slot])) {
+          throw new Error(
+            `[DEFAULT] enabled_${slot}_interfaces: unknown interface "${name}" (available: ${Object.keys(this.impls[slot]).join(', ')})`,
+          );
+        }
+      }
+    }
+    for (const type of this.types.values()) {
+      for (const slot of INTERFACE_SLOTS) this.defaultInterface(type.name, slot);
+    }
+  }
+
+  hardwareTypeNames(): string[] {
+    return [...this.types.keys()];
+  }
+
+  hasHardwareType(name: string): boolean {
+    return this.types.has(name);
+  }
+
+  private type(name: string): HardwareType {
+    const t = this.types.get(name);
+    if (!t) {
+      throw new NoValidHost(
+        `No valid host was found. Reason: No conductor service registered which supports driver ${name} for conductor group "".`,
+      );
+    }
+    return t;
+  }
+
+  /** Implementations enabled in the configuration for `slot`, across hardware types. */
+  enabledInterfaces(slot: InterfaceSlot): string[] {
+    return [...(this.config.enabledInterfaces[slot] ?? Object.keys(this.impls[slot]))];
+  }
+
+  /** Implementations of `slot` a node of hardware type `typeName` may use. */
+  usableInterfaces(typeName: string, slot: InterfaceSlot): string[] {
+    const enabled = new Set(this.enabledInterfaces(slot));
+    return this.type(typeName).supported[slot].filter((n) => enabled.has(n));
+  }
+
+  defaultInterface(typeName: string, slot: InterfaceSlot): string {
+    const usable = this.usableInterfaces(typeName, slot);
+    const configured = this.config.defaultInterfaces[slot];
+    if (configured !== undefined && usable.includes(configured)) return configured;
+    const first = usable[0];
+    if (first === undefined) {
+      throw new Error(
+        `No valid default ${slot} interface for hardware type ${typeName}: none of ${this.type(typeName).supported[slot].join(', ')} is enabled`,
+      );
+    }
+    return first;
+  }
+
+  /** Throws the error Ironic gives when `name` cannot be the `slot` interface of a `typeName` node. */
+  checkInterface(typeName: string, slot: InterfaceSlot, name: unknown): void {
+    const type = this.type(typeName);
+    if (typeof name !== 'string' || !this.enabledInterfaces(slot).includes(name)) {
+      throw new InvalidParameterValue(
+        `Could not find the following interface in the 'ironic.hardware.interfaces.${slot}' entrypoint: ${String(name)}. Valid interfaces are ${this.enabledInterfaces(slot).join(', ')}.`,
+      );
+    }
+    if (!type.supported[slot].includes(name)) {
+      throw new InvalidParameterValue(
+        `${slot} interface implementation '${name}' is not supported by hardware type ${typeName}.`,
+      );
+    }
+  }
+
+  /** The driver_info keys the hardware type's default interfaces read, with descriptions. */
+  properties(typeName: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const slot of INTERFACE_SLOTS) Object.assign(out, this.impl(slot, this.defaultInterface(typeName, slot)).properties());
+    return out;
+  }
+
+  private impl<S extends InterfaceSlot>(slot: S, name: string): NodeInterfaces[S] {
+    const impl = this.impls[slot][name];
+    if (!impl) throw new InvalidParameterValue(`Interface ${name} is not available for ${slot}.`);
+    return impl;
+  }
+
+  /** The node's interface implementations, by the names stored on it. */
+  resolve(node: Node): NodeInterfaces {
+    this.type(node.driver);
+    const out: Partial<Record<InterfaceSlot, AnyInterface>> = {};
+    for (const slot of INTERFACE_SLOTS) out[slot] = this.impl(slot, node[`${slot}_interface`]);
+    return out as NodeInterfaces;
+  }
+}

@@ -1,0 +1,88 @@
+import { isAbsolute, resolve, dirname } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import type { Schema } from './schema.js';
+import { migrationProvider, type Dialect } from './migrations/index.js';
+
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export type ConnectionTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+/**
+ * Parses `[database] connection` in the URL forms operators know from Ironic (SQLAlchemy URLs):
+ * `sqlite:////abs/path.db`, `sqlite:///relative.db` (relative to `baseDir`), `postgresql://user:pass@host/db`
+ * (a `+driver` suffix such as `postgresql+psycopg2` is accepted and ignored).
+ */
+export function parseConnection(connection: string, baseDir: string): ConnectionTarget {
+  const sqlite = /^sqlite(\+\w+)?:\/\/(\/(.*))?$/.exec(connection);
+  if (sqlite) {
+    const path = sqlite[3];
+    if (!path) return { dialect: 'sqlite', path: ':memory:' };
+    return { dialect: 'sqlite', path: isAbsolute(path) ? path : resolve(baseDir, path) };
+  }
+  const postgres = /^postgres(?:ql)?(?:\+\w+)?:\/\/(.*)$/.exec(connection);
+  if (postgres) return { dialect: 'postgres', url: `postgresql://${postgres[1]}` };
+  throw new Error(
+    `unsupported [database] connection "${connection.replace(/:[^:@/]*@/, ':***@')}": ` +
+      'use sqlite:////absolute/path.db, sqlite:///relative.db or postgresql://user:pass@host:port/db',
+  );
+}
+
+// node-pg returns int8 and numeric as strings; counts and ids are safe integers here.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** better-sqlite3 wrapped so that Kysely's per-query `prepare()` reuses compiled statements. */
+function cachedStatements(db: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') {
+        return (sql: string) => {
+          let stmt = cache.get(sql);
+          if (!stmt) {
+            stmt = target.prepare(sql);
+            if (cache.size > 2000) cache.clear();
+            cache.set(sql, stmt);
+          }
+          return stmt;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+export function openDatabase(target: ConnectionTarget): Database {
+  if (target.dialect === 'sqlite') {
+    if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
+    const raw = new SQLite(target.path);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('busy_timeout = 5000');
+    raw.pragma('synchronous = NORMAL');
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachedStatements(raw) }) });
+    return { db, dialect: 'sqlite', close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/** Brings the schema to the newest version; safe to run from several processes at once on PostgreSQL. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: migrationProvider({ dialect: database.dialect }),
+    migrationTableName: 'ferrite_migrations',
+    migrationLockTableName: 'ferrite_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

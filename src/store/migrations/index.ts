@@ -1,0 +1,32 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import * as m001 from './001-initial.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export interface MigrationContext {
+  dialect: Dialect;
+}
+
+interface MigrationModule {
+  up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void>;
+  down?(db: Kysely<unknown>, ctx: MigrationContext): Promise<void>;
+}
+
+/** Migrations are listed here, in order, so a bundle or a single-file install carries them all. */
+const MIGRATIONS: Record<string, MigrationModule> = {
+  '001-initial': m001,
+};
+
+export function migrationProvider(ctx: MigrationContext): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, mod] of Object.entries(MIGRATIONS)) {
+        out[name] = {
+          up: (db) => mod.up(db, ctx),
+          down: mod.down ? (db) => mod.down!(db, ctx) : undefined,
+        };
+      }
+      return out;
+    },
+  };
+}

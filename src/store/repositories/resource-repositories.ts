@@ -1,0 +1,54 @@
+import type {
+  Allocation, Chassis, DeployTemplate, HistoryEvent, Port, Portgroup, VolumeConnector, VolumeTarget,
+} from '../../domain/resources.js';
+import { RowCodec, TableRepository } from '../table-repository.js';
+
+/** Repositories whose needs are plain lookups and lists; each adds only its own unique keys. */
+
+export class PortRepository extends TableRepository<'ports', Port> {
+  getByAddress(address: string) {
+    return this.one('address', address);
+  }
+  getByName(name: string) {
+    return this.one('name', name);
+  }
+}
+
+export class PortgroupRepository extends TableRepository<'portgroups', Portgroup> {
+  getByName(name: string) {
+    return this.one('name', name);
+  }
+  getByAddress(address: string) {
+    return this.one('address', address);
+  }
+}
+
+export class ChassisRepository extends TableRepository<'chassis', Chassis> {}
+
+export class HistoryRepository extends TableRepository<'node_history', HistoryEvent> {}
+
+export class AllocationRepository extends TableRepository<'allocations', Allocation> {
+  getByName(name: string) {
+    return this.one('name', name);
+  }
+}
+
+export class DeployTemplateRepository extends TableRepository<'deploy_templates', DeployTemplate> {
+  getByName(name: string) {
+    return this.one('name', name);
+  }
+}
+
+export class VolumeConnectorRepository extends TableRepository<'volume_connectors', VolumeConnector> {}
+export class VolumeTargetRepository extends TableRepository<'volume_targets', VolumeTarget> {}
+
+export const codecs = {
+  ports: new RowCodec<Port>(['local_link_connection', 'internal_info', 'extra'], ['pxe_enabled', 'is_smartnic']),
+  portgroups: new RowCodec<Portgroup>(['internal_info', 'extra', 'properties'], ['standalone_ports_supported']),
+  chassis: new RowCodec<Chassis>(['extra'], []),
+  history: new RowCodec<HistoryEvent>([], []),
+  allocations: new RowCodec<Allocation>(['traits', 'candidate_nodes', 'extra'], []),
+  deployTemplates: new RowCodec<DeployTemplate>(['steps', 'extra'], []),
+  volumeConnectors: new RowCodec<VolumeConnector>(['extra'], []),
+  volumeTargets: new RowCodec<VolumeTarget>(['properties', 'extra'], []),
+};
