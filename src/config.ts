@@ -71,8 +71,8 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
   },
 };
 for (const slot of INTERFACE_SLOTS) {
-  OPTIONS.DEFAULT![`enabled_${slot}_interfaces`] = { kind: 'list', default: '' };
-  OPTIONS.DEFAULT![`default_${slot}_interface`] = { kind: 'string', default: '' };
+  OPTIONS.DEFAULT[`enabled_${slot}_interfaces`] = { kind: 'list', default: '' };
+  OPTIONS.DEFAULT[`default_${slot}_interface`] = { kind: 'string', default: '' };
 }
 
 export interface Config {
@@ -143,8 +143,8 @@ function readRaw(file: string | undefined, env: NodeJS.ProcessEnv): Raw {
   for (const [name, value] of Object.entries(env)) {
     const m = /^FERRITE_([A-Za-z]+)__([A-Za-z0-9_]+)$/.exec(name);
     if (!m || value === undefined) continue;
-    const section = m[1]!.toUpperCase() === 'DEFAULT' ? 'DEFAULT' : m[1]!.toLowerCase();
-    (raw[section] ??= {})[m[2]!.toLowerCase()] = value;
+    const section = m[1].toUpperCase() === 'DEFAULT' ? 'DEFAULT' : m[1].toLowerCase();
+    (raw[section] ??= {})[m[2].toLowerCase()] = value;
   }
   return raw;
 }
@@ -189,7 +189,7 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
     }
   }
   const get = (section: string, option: string) => {
-    const spec = OPTIONS[section]![option]!;
+    const spec = OPTIONS[section][option];
     return convert(section, option, spec, raw[section]?.[option] ?? spec.default);
   };
   const s = (sec: string, opt: string) => get(sec, opt) as string;

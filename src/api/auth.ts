@@ -32,7 +32,7 @@ export function authHook(config: Config, log: Logger) {
     reply.code(401).header('WWW-Authenticate', 'Basic realm="Baremetal API"').type('application/json')
       .send(errorBody('Authentication required', 401));
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = request.url.split('?')[0]!;
+    const path = request.url.split('?')[0];
     if (PUBLIC.some((re) => re.test(path))) return;
     const header = request.headers.authorization;
     if (!header?.startsWith('Basic ')) return deny(reply);

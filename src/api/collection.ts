@@ -93,7 +93,7 @@ export function collection<T>(
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && k !== 'limit' && k !== 'marker') params.set(k, v);
     params.set('limit', String(limit));
-    params.set('marker', markerOf(items[items.length - 1]!));
+    params.set('marker', markerOf(items[items.length - 1]));
     out.next = `${url}?${params.toString()}`;
   }
   return out;

@@ -85,7 +85,7 @@ export function checkFields(
     );
   }
   for (const field of Object.keys(input)) {
-    const since = spec[field]!.since ?? 1;
+    const since = spec[field].since ?? 1;
     if (since > minor) throw new NotAcceptable(`Field ${field} requires API version 1.${since} or later.`);
   }
   for (const field of required) {
@@ -94,6 +94,6 @@ export function checkFields(
     }
   }
   const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(input)) out[field] = checkValue(resource, field, spec[field]!.kind, value);
+  for (const [field, value] of Object.entries(input)) out[field] = checkValue(resource, field, spec[field].kind, value);
   return out;
 }

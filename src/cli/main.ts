@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger, startService } from '../service.js';
+import { seedDemo } from './demo.js';
 import { migrateToLatest, openDatabase, parseConnection } from '../store/database.js';
 import { MAX_VERSION, MIN_VERSION } from '../domain/api-version.js';
 
@@ -22,11 +23,17 @@ program
   .command('serve')
   .description('run the API and a conductor in one process')
   .option('-c, --config <file>', 'INI configuration file (Ironic section and option names)')
-  .action(async (opts: { config?: string }) => {
+  .option('--demo', 'on an empty database, enroll a few fake-hardware nodes to look at')
+  .action(async (opts: { config?: string; demo?: boolean }) => {
     let service;
     try {
       const config = loadConfig(opts.config);
       service = await startService(config, createLogger(config));
+      if (opts.demo) {
+        const seeded = await seedDemo(service);
+        if (seeded > 0) service.log.info({ nodes: seeded }, 'demo nodes enrolled');
+      }
+      service.log.info(`try: openstack --os-auth-type none --os-endpoint ${service.url} baremetal node list`);
     } catch (e) {
       fatal(e);
     }

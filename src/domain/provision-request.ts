@@ -47,10 +47,10 @@ export function checkProvisionRequest(node: Node, body: Record<string, unknown>,
   if (typeof verb !== 'string' || !(verb in VERB_EVENTS)) {
     throw new InvalidParameterValue(`The requested action "${String(verb)}" is not a valid provision state target.`);
   }
-  if (minor < VERB_MIN_VERSIONS[verb]!) {
+  if (minor < VERB_MIN_VERSIONS[verb]) {
     throw new NotAcceptable(`The "${verb}" provision action requires API version 1.${VERB_MIN_VERSIONS[verb]} or later.`);
   }
-  const event = VERB_EVENTS[verb]!;
+  const event = VERB_EVENTS[verb];
   const allowed = new Set(['target', 'configdrive', 'clean_steps', 'deploy_steps', 'service_steps', 'rescue_password', 'disable_ramdisk', 'runbook']);
   const unknown = Object.keys(body).filter((k) => !allowed.has(k));
   if (unknown.length > 0) throw new InvalidParameterValue(`Unknown field(s) in provision request: ${unknown.join(', ')}.`);

@@ -34,12 +34,12 @@ export function isValidLogicalName(name: string): boolean {
 const TRAIT_RE = /^[A-Z0-9_]+$/;
 
 /** Traits are os-traits standard names or CUSTOM_ ones; both are upper-case identifiers of at most 255 chars. */
-export function isValidTrait(trait: unknown): trait is string {
+export function isValidTrait(trait: unknown): boolean {
   return typeof trait === 'string' && trait.length > 0 && trait.length <= 255 && TRAIT_RE.test(trait);
 }
 
-export function isValidCustomTrait(trait: unknown): trait is string {
-  return isValidTrait(trait) && trait.startsWith('CUSTOM_');
+export function isValidCustomTrait(trait: unknown): boolean {
+  return isValidTrait(trait) && (trait as string).startsWith('CUSTOM_');
 }
 
 const MAC_RE = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;

@@ -83,6 +83,6 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
     migrationLockTableName: 'ferrite_migrations_lock',
   });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument -- Kysely cannot type a query over a table chosen at run time; the codecs type the results. */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return -- Kysely cannot type a query over a table chosen at run time; the codecs type the results. */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Schema, TableName } from './schema.js';
 

@@ -116,7 +116,7 @@ export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/v1/nodes', async (request, reply) => {
     const minor = request.minor;
     const body = checkFields('node', request.body, nodeFieldSpec(minor), minor, ['driver']);
-    const node = await conductor.nodes.create(body as Partial<Node>, minor);
+    const node = await conductor.nodes.create(body, minor);
     const ctx = nodeViewContext(deps, request);
     void reply.code(201).header('Location', `${ctx.base}/v1/nodes/${node.uuid}`);
     return nodeView(node, ctx, nodeDetailFields(minor));
@@ -158,7 +158,7 @@ export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
       if (f in changes && changes[f] === '') changes[f] = null;
     }
     const updated = Object.keys(changes).length > 0
-      ? await conductor.nodes.update(node.uuid, changes as Partial<Node>, resetInterfaces)
+      ? await conductor.nodes.update(node.uuid, changes, resetInterfaces)
       : node;
     return nodeView(updated, nodeViewContext(deps, request), nodeDetailFields(minor));
   });

@@ -20,7 +20,7 @@ export async function syncPowerStates(core: ConductorCore): Promise<PowerSyncRes
   let next = 0;
   const worker = async () => {
     while (next < nodes.length) {
-      const node = nodes[next++]!;
+      const node = nodes[next++];
       await syncOne(core, node, result);
     }
   };

@@ -71,7 +71,7 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
       .where('reservation', 'is', null)
       .returningAll()
       .executeTakeFirst();
-    return row ? this.codec.decode(row as Record<string, unknown>) : undefined;
+    return row ? this.codec.decode(row) : undefined;
   }
 
   /** Releases the reservation if `host` still holds it. */
