@@ -1,12 +1,11 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger, startService } from '../service.js';
 import { seedDemo } from './demo.js';
 import { migrateToLatest, openDatabase, parseConnection } from '../store/database.js';
 import { MAX_VERSION, MIN_VERSION } from '../domain/api-version.js';
+import { VERSION } from '../version.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 function fatal(e: unknown): never {
   const message = e instanceof ConfigError ? `configuration error: ${e.message}` : e instanceof Error ? e.message : String(e);
@@ -17,7 +16,7 @@ function fatal(e: unknown): never {
 const program = new Command()
   .name('ferrite')
   .description('Bare-metal provisioning service with an OpenStack Ironic compatible API')
-  .version(pkg.version, '-V, --version-flag');
+  .version(VERSION, '-V, --version-flag');
 
 program
   .command('serve')
@@ -74,7 +73,7 @@ program
   .command('version')
   .description('print the version and the API microversion range')
   .action(() => {
-    process.stdout.write(`ferrite ${pkg.version} (Bare Metal API ${MIN_VERSION} - ${MAX_VERSION})\n`);
+    process.stdout.write(`ferrite ${VERSION} (Bare Metal API ${MIN_VERSION} - ${MAX_VERSION})\n`);
   });
 
 await program.parseAsync(process.argv);

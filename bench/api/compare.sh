@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Starts a fresh Ferrite (SQLite, port 6400, pinned to core 0) and runs bench/api/run.ts against it. With
+# `--ironic START_SCRIPT` (the reference scripts' start-ironic.sh) OpenStack Ironic is started too and measured
+# first in the same run as the baseline, with its own node count (`--baseline-nodes`, default 1000).
+# Usage: bench/api/compare.sh [--nodes 10000] [--ironic path/to/start-ironic.sh] [--baseline-nodes 1000]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+nodes=10000; ironic=""; baseline_nodes=1000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nodes) nodes=$2; shift 2 ;;
+    --ironic) ironic=$2; shift 2 ;;
+    --baseline-nodes) baseline_nodes=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+dir=$(mktemp -d)
+cat > "$dir/ferrite.conf" <<INI
+[DEFAULT]
+state_path = $dir
+log_level = warn
+[api]
+port = 6400
+[database]
+connection = sqlite:///bench.db
+INI
+taskset -c 0 node bin/ferrite.js serve --config "$dir/ferrite.conf" > "$dir/ferrite.log" 2>&1 &
+ferrite_pid=$!
+pids=("$ferrite_pid")
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 100); do curl -sf http://127.0.0.1:6400/ >/dev/null && break; sleep 0.2; done
+args=(--url http://127.0.0.1:6400 --pid "$ferrite_pid" --nodes "$nodes")
+if [ -n "$ironic" ]; then
+  ironic_pid=$(sh "$ironic" | tail -1)
+  pids+=("$ironic_pid")
+  args+=(--baseline-url http://127.0.0.1:6385 --baseline-pid "$ironic_pid" --baseline-nodes "$baseline_nodes")
+fi
+taskset -c 1 node --import tsx bench/api/run.ts "${args[@]}"
