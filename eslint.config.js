@@ -13,6 +13,20 @@ export default tseslint.config(
     },
   },
   {
+    // Tests and benchmarks handle loosely typed JSON from the wire, and node:test's describe/it return promises
+    // the runner tracks itself.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
     // Domain code is pure: it may not reach I/O, transport or storage.
     files: ['src/domain/**/*.ts'],
     rules: {

@@ -60,7 +60,7 @@ for (const dialect of testDialects()) {
       const results = await Promise.all(hosts.map((h) => store.nodes.reserve(node.id, h)));
       const winners = results.filter((r) => r !== undefined);
       assert.equal(winners.length, 1);
-      const holder = winners[0]!.reservation!;
+      const holder = winners[0].reservation!;
       const other = hosts.find((h) => h !== holder)!;
       assert.equal(await store.nodes.release(node.id, other), false, 'a non-holder cannot release');
       assert.equal(await store.nodes.updateReserved(node.id, other, { last_error: 'x' }), undefined);
