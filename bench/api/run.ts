@@ -56,11 +56,11 @@ async function call(url: string, method: string, path: string, body?: unknown): 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await fn(items[next++]!);
+    while (next < items.length) await fn(items[next++]);
   }));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function createNodes(t: Target, from: number, to: number, uuids: string[]): Promise<number> {
   const indexes = Array.from({ length: to - from }, (_, i) => from + i);
