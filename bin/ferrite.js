@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// (A small young generation keeps the service's resident memory low; see docs/performance.md.)
 // Bundles the TypeScript sources into one ES module (esbuild, a few tens of milliseconds) and runs it. A bundle
 // avoids keeping a TypeScript loader resident in a long-running service (it costs ~40 MiB of RSS), and
 // rebuilding at every start means the command never runs stale code.

@@ -14,17 +14,21 @@ export interface PowerSyncResult {
  * its BMC answers again the fault and maintenance are lifted by the same loop.
  */
 export async function syncPowerStates(core: ConductorCore): Promise<PowerSyncResult> {
-  const candidates = await core.store.nodes.list({ filters: { reservation: null } });
-  const nodes = candidates.filter((n) => !n.maintenance || n.fault === 'power failure');
   const result: PowerSyncResult = { checked: 0, changed: 0, failed: 0 };
-  let next = 0;
-  const worker = async () => {
-    while (next < nodes.length) {
-      const node = nodes[next++];
-      await syncOne(core, node, result);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(core.config.conductor.syncPowerStateWorkers, nodes.length) }, worker));
+  const workers = core.config.conductor.syncPowerStateWorkers;
+  // Pages keep memory flat however many nodes there are; a page is worked by a bounded pool of workers.
+  let marker: Node | undefined;
+  for (;;) {
+    const page = await core.store.nodes.list({ filters: { reservation: null }, limit: 250, marker });
+    if (page.length === 0) break;
+    marker = page[page.length - 1];
+    const nodes = page.filter((n) => !n.maintenance || n.fault === 'power failure');
+    let next = 0;
+    const worker = async () => {
+      while (next < nodes.length) await syncOne(core, nodes[next++], result);
+    };
+    await Promise.all(Array.from({ length: Math.min(workers, nodes.length) }, worker));
+  }
   return result;
 }
 
