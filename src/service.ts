@@ -33,7 +33,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
     );
   }
   const registry = new DriverRegistry(config.drivers);
-  const database = openDatabase(parseConnection(config.database.connection, config.statePath));
+  const database = openDatabase(parseConnection(config.database.connection, config.statePath),
+    (err) => log.warn({ err: err.message }, 'database connection lost; it will be re-established'));
   const store = new Store(database);
   try {
     const applied = await migrateToLatest(database);

@@ -84,18 +84,21 @@ export function parseListQuery(q: Query, rules: ListRules): ListQuery {
   return { limit, marker: q.marker, sortKey, sortDir, fields, detail };
 }
 
+/** The `next` link of a full page: the same query, past `marker` (the last item of the page). */
+export function nextLink(url: string, query: Query, limit: number, marker: string): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && k !== 'limit' && k !== 'marker') params.set(k, v);
+  params.set('limit', String(limit));
+  params.set('marker', marker);
+  return `${url}?${params.toString()}`;
+}
+
 /** `{<plural>: items, next?}`: `next` appears when a page is full, pointing past its last item. */
 export function collection<T>(
   plural: string, items: T[], limit: number, url: string, query: Query, markerOf: (item: T) => string,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { [plural]: items };
-  if (items.length > 0 && items.length >= limit) {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && k !== 'limit' && k !== 'marker') params.set(k, v);
-    params.set('limit', String(limit));
-    params.set('marker', markerOf(items[items.length - 1]));
-    out.next = `${url}?${params.toString()}`;
-  }
+  if (items.length > 0 && items.length >= limit) out.next = nextLink(url, query, limit, markerOf(items[items.length - 1]!));
   return out;
 }
 

@@ -59,7 +59,7 @@ function cachedStatements(db: SQLite.Database): SQLite.Database {
   });
 }
 
-export function openDatabase(target: ConnectionTarget): Database {
+export function openDatabase(target: ConnectionTarget, onIdleError?: (err: Error) => void): Database {
   if (target.dialect === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
     const raw = new SQLite(target.path);
@@ -70,6 +70,9 @@ export function openDatabase(target: ConnectionTarget): Database {
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+  // An idle connection the server drops (restart, failover) must not take the process down; the pool
+  // replaces it on the next query.
+  pool.on('error', (err) => onIdleError?.(err));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

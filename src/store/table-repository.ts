@@ -6,8 +6,8 @@ type RecordOf<T extends TableName> = { [K in keyof Schema[T]]: unknown } & { id:
 
 /** Converts a table's records to and from rows: JSON documents as text, booleans as the dialect wants them. */
 export class RowCodec<T extends object> {
-  private readonly json: readonly string[];
-  private readonly bools: readonly string[];
+  readonly json: readonly string[];
+  readonly bools: readonly string[];
   constructor(json: readonly (keyof T & string)[], bools: readonly (keyof T & string)[]) {
     this.json = json;
     this.bools = bools;

@@ -10,7 +10,7 @@ import type { ApiDeps } from '../app.js';
 import { collection, parseBoolParam, parseFields, parseListQuery, type Query } from '../collection.js';
 import { checkFields } from '../field-checks.js';
 import { applyResourcePatch } from '../json-patch.js';
-import { nodeDetailFields, nodeListFields, nodeView, type NodeViewContext } from '../views/node-view.js';
+import { nodeColumns, nodeDetailFields, nodeListFields, nodeView, type NodeViewContext } from '../views/node-view.js';
 import { NODE_MANDATORY_FIELDS, nodeFieldSpec } from './node-spec.js';
 
 /** Query filters of the node list and the minor version each appeared in. */
@@ -78,11 +78,12 @@ export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
     const marker = lq.marker ? await store.nodes.getByUuid(lq.marker.toLowerCase()) : undefined;
     if (lq.marker && !marker) throw new InvalidParameterValue(`Node ${lq.marker} could not be found (marker).`);
     const ctx = nodeViewContext(deps, request);
+    const fields = lq.fields ?? (lq.detail ? nodeDetailFields(minor) : nodeListFields(minor));
     let nodes = await store.nodes.list({
       filters: { ...filters, ...extraFilters }, limit: lq.limit, marker, sortKey: lq.sortKey, sortDir: lq.sortDir,
+      columns: lq.detail ? undefined : nodeColumns(fields),
     });
     if (conductorFilter !== undefined) nodes = nodes.filter((n) => ctx.conductorOf(n) === conductorFilter);
-    const fields = lq.fields ?? (lq.detail ? nodeDetailFields(minor) : nodeListFields(minor));
     const url = `${ctx.base}/v1/${resourcePath}${detailPath ? '/detail' : ''}`;
     return collection('nodes', nodes.map((n) => nodeView(n, ctx, fields)), lq.limit, url, q, (n) => n.uuid as string);
   }

@@ -6,7 +6,7 @@ export interface NodeViewContext {
   minor: number;
   base: string;
   /** The conductor that manages the node (1.49's `conductor` field). */
-  conductorOf(node: Node): string | null;
+  conductorOf(node: Pick<Node, 'driver' | 'conductor_group'>): string | null;
 }
 
 const DETAIL_FIELDS_BY_MINOR = new Map<number, string[]>();
@@ -22,7 +22,16 @@ export function nodeDetailFields(minor: number): string[] {
 }
 
 export function nodeListFields(minor: number): string[] {
-  return NODE_LIST_FIELDS.filter((f) => NODE_FIELD_SINCE[f] <= minor);
+  return NODE_LIST_FIELDS.filter((f) => NODE_FIELD_SINCE[f]! <= minor);
+}
+
+const COMPUTED = new Set(['links', 'ports', 'portgroups', 'states', 'volume', 'conductor', 'instance_name', 'health']);
+
+/** The stored columns a document of `fields` is made from (a short list need not read whole rows). */
+export function nodeColumns(fields: readonly string[]): string[] {
+  const columns = new Set(['id', 'uuid', 'driver', 'conductor_group']);
+  for (const f of fields) if (!COMPUTED.has(f)) columns.add(f);
+  return [...columns];
 }
 
 function subLinks(base: string, uuid: string, sub: string) {
@@ -35,10 +44,11 @@ function subLinks(base: string, uuid: string, sub: string) {
 function fieldValue(node: Node, field: string, ctx: NodeViewContext): unknown {
   switch (field) {
     case 'links': return resourceLinks(ctx.base, 'nodes', node.uuid);
-    case 'ports': return subLinks(ctx.base, node.uuid, 'ports');
-    case 'portgroups': return subLinks(ctx.base, node.uuid, 'portgroups');
-    case 'states': return subLinks(ctx.base, node.uuid, 'states');
-    case 'volume': return subLinks(ctx.base, node.uuid, 'volume');
+    case 'ports':
+    case 'portgroups':
+    case 'states':
+    case 'volume':
+      return subLinks(ctx.base, node.uuid, field);
     case 'driver_info': return maskSecrets(node.driver_info);
     case 'driver_internal_info': return maskSecrets(node.driver_internal_info);
     case 'instance_info': return maskInstanceInfo(node.instance_info);
@@ -54,7 +64,7 @@ function fieldValue(node: Node, field: string, ctx: NodeViewContext): unknown {
   }
 }
 
-/** The node document a client sees at its microversion: the requested fields, or the list/detail set. */
+/** The node document a client sees at its microversion: the requested fields, and always `links`. */
 export function nodeView(node: Node, ctx: NodeViewContext, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) out[f] = fieldValue(node, f, ctx);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Node } from '../../domain/node.js';
 import { RowCodec, TableRepository, type Filters, type ListOptions } from '../table-repository.js';
 
+
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any -- see TableRepository */
 
 export const nodeCodec = new RowCodec<Node>(
@@ -25,6 +26,8 @@ export interface NodeListOptions extends ListOptions {
   filters?: NodeFilters;
   provisionStates?: readonly string[];
   reservedBy?: string;
+  /** Read only these columns (a list that shows few fields need not read whole rows). */
+  columns?: readonly string[];
 }
 
 export class NodeRepository extends TableRepository<'nodes', Node> {
@@ -49,14 +52,20 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
     return q;
   }
 
+  /** Nodes of a list; with `columns`, partial nodes holding only those fields. */
   override async list(opts: NodeListOptions = {}): Promise<Node[]> {
-    let q = this.selectAll() as any;
+    const rows = (await this.listQuery(opts).execute()) as Record<string, unknown>[];
+    return rows.map((r) => this.codec.decode(r));
+  }
+
+  private listQuery(opts: NodeListOptions): any {
+    let q = opts.columns
+      ? (this.db.selectFrom('nodes') as any).select(opts.columns)
+      : this.selectAll() as any;
     q = this.applyFilters(q, opts.filters ?? {});
     if (opts.provisionStates) q = q.where('provision_state', 'in', opts.provisionStates);
     if (opts.reservedBy !== undefined) q = q.where('reservation', '=', opts.reservedBy);
-    q = this.applyPage(q, opts);
-    const rows = await q.execute();
-    return rows.map((r: Record<string, unknown>) => this.codec.decode(r));
+    return this.applyPage(q, opts);
   }
 
   /**
