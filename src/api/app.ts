@@ -46,13 +46,22 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => `req-${randomUUID()}`,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Like Ironic, serve v1 resources also without the /v1 prefix (/nodes/detail is /v1/nodes/detail).
+    rewriteUrl: (req) => {
+      const url = req.url ?? '/';
+      return url === '/' || url.startsWith('/?') || url.startsWith('/v1') ? url : `/v1${url}`;
+    },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
 
-  // JSON-patch bodies are JSON too; Ironic's clients send both content types.
-  app.addContentTypeParser('application/json-patch+json', { parseAs: 'string' }, (req, body, done) => {
+  // Ironic's clients send `Content-Type: application/json` on every request, bodiless DELETEs and PUTs included,
+  // so an empty JSON body means "no body"; JSON-patch bodies are JSON too.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', 'application/json-patch+json'], { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(body as string));
+      done(null, JSON.parse(text));
     } catch {
       const err = new Error(FRAMEWORK_MESSAGES.FST_ERR_CTP_INVALID_JSON_BODY) as FastifyError;
       err.statusCode = 400;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidParameterValue, NotFound } from '../../domain/errors.js';
+import { InvalidParameterValue, MethodNotAllowed, NotAcceptable, NotFound } from '../../domain/errors.js';
 import type { HistoryEvent } from '../../domain/resources.js';
 import { isUuidLike, parseBool } from '../../domain/validation.js';
 import { BOOT_DEVICES, type BootDevice } from '../../drivers/interfaces.js';
@@ -59,18 +59,30 @@ export function registerNodeExtras(app: FastifyInstance, deps: ApiDeps): void {
   });
   app.put('/v1/nodes/:node/management/inject_nmi', async (request, reply) => {
     requireMinor(request, 29, 'Injecting NMI');
-    if (request.body !== undefined && request.body !== null) onlyKeys(objectBody(request.body), []);
+    noBody(request);
     await conductor.power.injectNmi(nodeParam(request));
     return reply.code(204).send();
   });
 
+  // Below 1.37 Ironic answers traits calls with 406 (read), 405 (write) and 404 (delete); clients test for it.
+  const traitsAllowed = (request: FastifyRequest, status: 404 | 405 | 406) => {
+    if (request.minor >= 37) return;
+    if (status === 406) throw new NotAcceptable('Node traits require API version 1.37 or later.');
+    if (status === 405) throw new MethodNotAllowed('Node traits require API version 1.37 or later.');
+    throw new NotFound('Node traits require API version 1.37 or later.');
+  };
+  const noBody = (request: FastifyRequest) => {
+    if (request.body === undefined || request.body === null) return;
+    if (Object.keys(objectBody(request.body)).length > 0) throw new InvalidParameterValue('This request takes no body.');
+  };
+
   app.get('/v1/nodes/:node/traits', async (request) => {
-    requireMinor(request, 37, 'Node traits');
+    traitsAllowed(request, 406);
     const node = await conductor.core.getNode(nodeParam(request));
     return { traits: [...node.traits].sort() };
   });
   app.put('/v1/nodes/:node/traits', async (request, reply) => {
-    requireMinor(request, 37, 'Node traits');
+    traitsAllowed(request, 405);
     const body = objectBody(request.body);
     onlyKeys(body, ['traits']);
     if (!Array.isArray(body.traits)) throw new InvalidParameterValue('"traits" must be a list of strings.');
@@ -78,20 +90,18 @@ export function registerNodeExtras(app: FastifyInstance, deps: ApiDeps): void {
     return reply.code(204).send();
   });
   app.put('/v1/nodes/:node/traits/:trait', async (request, reply) => {
-    requireMinor(request, 37, 'Node traits');
-    if (request.body !== undefined && request.body !== null) {
-      throw new InvalidParameterValue('Adding one trait takes no request body.');
-    }
+    traitsAllowed(request, 405);
+    noBody(request);
     await conductor.nodes.addTrait(nodeParam(request), (request.params as { trait: string }).trait);
     return reply.code(204).send();
   });
   app.delete('/v1/nodes/:node/traits', async (request, reply) => {
-    requireMinor(request, 37, 'Node traits');
+    traitsAllowed(request, 404);
     await conductor.nodes.removeTrait(nodeParam(request), null);
     return reply.code(204).send();
   });
   app.delete('/v1/nodes/:node/traits/:trait', async (request, reply) => {
-    requireMinor(request, 37, 'Node traits');
+    traitsAllowed(request, 404);
     await conductor.nodes.removeTrait(nodeParam(request), (request.params as { trait: string }).trait);
     return reply.code(204).send();
   });

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidParameterValue, NotAcceptable } from '../../domain/errors.js';
 import { checkProvisionRequest } from '../../domain/provision-request.js';
 import { parseBool } from '../../domain/validation.js';
@@ -66,10 +66,13 @@ export function registerNodeStates(app: FastifyInstance, deps: ApiDeps): void {
     return reply.code(204).send();
   });
 
-  app.get('/v1/nodes/:node/states/console', async (request) => {
+  const consoleState = async (request: FastifyRequest) => {
     const node = await conductor.core.getNode((request.params as { node: string }).node);
     return { console_enabled: node.console_enabled, console_info: null };
-  });
+  };
+  app.get('/v1/nodes/:node/states/console', consoleState);
+  // Ironic's router also answers this inverted path, and ironic-tempest-plugin's client uses it.
+  app.get('/v1/nodes/states/console/:node', consoleState);
 
   app.put('/v1/nodes/:node/states/console', async (request, reply) => {
     const node = await conductor.core.getNode((request.params as { node: string }).node);

@@ -19,6 +19,8 @@ const FILTER_SINCE: Record<string, number> = {
   resource_class: 21, fault: 42, conductor_group: 46, conductor: 49, owner: 50, description_contains: 51,
   retired: 61, lessee: 65, project: 65, shard: 82, sharded: 82,
 };
+/** Faults a conductor records on a node (Ironic's faults module). */
+const NODE_FAULTS = ['power failure', 'clean failure', 'rescue abort failure', 'service failure'];
 const PAGING = new Set(['limit', 'marker', 'sort_key', 'sort_dir', 'fields', 'detail']);
 
 export function nodeViewContext(deps: ApiDeps, request: FastifyRequest): NodeViewContext {
@@ -46,7 +48,12 @@ function nodeFilters(q: Query, minor: number): { filters: NodeFilters; conductor
       case 'maintenance': filters.maintenance = parseBoolParam(key, value); break;
       case 'retired': filters.retired = parseBoolParam(key, value); break;
       case 'sharded': filters.sharded = parseBoolParam(key, value); break;
-      case 'fault': filters.fault = value; break;
+      case 'fault':
+        if (!NODE_FAULTS.includes(value)) {
+          throw new InvalidParameterValue(`Unknown fault: ${value}. Valid faults are: ${NODE_FAULTS.join(', ')}`);
+        }
+        filters.fault = value;
+        break;
       case 'conductor': conductor = value; break;
       case 'conductor_group': filters.conductor_group = value.toLowerCase(); break;
       case 'provision_state':
