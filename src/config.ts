@@ -60,6 +60,8 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
     allow_deleting_available_nodes: { kind: 'bool', default: 'true' },
     sync_power_state_workers: { kind: 'int', default: '8', min: 1 },
     workers_pool_size: { kind: 'int', default: '100', min: 1 },
+    /** Ferrite's own: how long an API call waits for its background action before answering 202. */
+    quick_action_wait: { kind: 'float', default: '0.5', min: 0 },
   },
   fake: {
     power_delay: { kind: 'string', default: '0' },
@@ -108,6 +110,7 @@ export interface Config {
     allowDeletingAvailableNodes: boolean;
     syncPowerStateWorkers: number;
     workersPoolSize: number;
+    quickActionWait: number;
   };
   drivers: {
     enabledHardwareTypes: string[];
@@ -256,6 +259,7 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
       allowDeletingAvailableNodes: b('conductor', 'allow_deleting_available_nodes'),
       syncPowerStateWorkers: n('conductor', 'sync_power_state_workers'),
       workersPoolSize: n('conductor', 'workers_pool_size'),
+      quickActionWait: n('conductor', 'quick_action_wait'),
     },
     drivers: {
       enabledHardwareTypes: hardwareTypes,

@@ -98,7 +98,7 @@ export function collection<T>(
   plural: string, items: T[], limit: number, url: string, query: Query, markerOf: (item: T) => string,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { [plural]: items };
-  if (items.length > 0 && items.length >= limit) out.next = nextLink(url, query, limit, markerOf(items[items.length - 1]!));
+  if (items.length > 0 && items.length >= limit) out.next = nextLink(url, query, limit, markerOf(items[items.length - 1]));
   return out;
 }
 

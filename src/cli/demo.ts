@@ -28,7 +28,7 @@ export async function seedDemo(service: Service): Promise<number> {
     await conductor.ports.createPort({
       address: `52:54:00:00:00:${(DEMO_NODES.indexOf(demo) + 1).toString(16).padStart(2, '0')}`, node_uuid: node.uuid,
     });
-    for (const verb of PATHS[demo.target]!) {
+    for (const verb of PATHS[demo.target]) {
       const current = await conductor.core.getNode(node.uuid);
       await conductor.provision(node.uuid, checkProvisionRequest(current, { target: verb }, MAX_MINOR));
       await conductor.core.drain();

@@ -63,7 +63,7 @@ export class ConductorCore {
    * Hands an acquired task to a background worker, which keeps the reservation until `fn` is done. Errors that
    * `fn` did not turn into a node state (a lost reservation, a database failure) are logged, never thrown away.
    */
-  spawn(task: NodeTask, fn: (task: NodeTask) => Promise<void>): void {
+  spawn(task: NodeTask, fn: (task: NodeTask) => Promise<void>): Promise<void> {
     if (this.stopping) {
       void task.release();
       throw new TemporaryFailure('Requested action cannot be performed: the conductor is shutting down.');
@@ -84,6 +84,12 @@ export class ConductorCore {
     })();
     this.running.add(work);
     void work.finally(() => this.running.delete(work));
+    // The caller may wait a moment: an action that finishes quickly (fake hardware, a fast BMC) is then complete
+    // when the client gets its 202, as with Ironic, and the client does not race its own action's lock.
+    const grace = this.config.conductor.quickActionWait * 1000;
+    if (grace <= 0) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([work, new Promise<void>((r) => { timer = setTimeout(r, grace); })]).finally(() => clearTimeout(timer));
   }
 
   /** Background work under way; tests and shutdown wait on it. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Port, Portgroup, VolumeConnector, VolumeTarget } from '../domain/resources.js';
-import { Conflict, InvalidParameterValue, PortgroupNotEmpty } from '../domain/errors.js';
+import { Conflict, InvalidParameterValue, PortgroupNotEmpty, invalidTransition } from '../domain/errors.js';
 import type { ConductorCore } from './conductor.js';
 import type { NodeTask } from './node-task.js';
 
@@ -161,14 +161,16 @@ export class PortOperations {
 
   async updateVolumeConnector(c: VolumeConnector, changes: Partial<VolumeConnector>): Promise<VolumeConnector> {
     if (changes.node_uuid !== undefined) await this.nodeFor(changes.node_uuid);
-    return this.core.withTask(c.node_uuid, 'volume connector update', async () => {
+    return this.core.withTask(c.node_uuid, 'volume connector update', async (task) => {
+      requirePoweredOff(task, 'volume connector update');
       await this.checkConnectorUnique({ ...c, ...changes }, c);
       return (await this.store.volumeConnectors.update(c.id, { ...changes, updated_at: this.core.now() }))!;
     });
   }
 
   async destroyVolumeConnector(c: VolumeConnector): Promise<void> {
-    await this.core.withTask(c.node_uuid, 'volume connector delete', async () => {
+    await this.core.withTask(c.node_uuid, 'volume connector delete', async (task) => {
+      requirePoweredOff(task, 'volume connector deletion');
       await this.store.volumeConnectors.delete(c.id);
     });
   }
@@ -191,15 +193,22 @@ export class PortOperations {
 
   async updateVolumeTarget(t: VolumeTarget, changes: Partial<VolumeTarget>): Promise<VolumeTarget> {
     if (changes.node_uuid !== undefined) await this.nodeFor(changes.node_uuid);
-    return this.core.withTask(t.node_uuid, 'volume target update', async () => {
+    return this.core.withTask(t.node_uuid, 'volume target update', async (task) => {
+      requirePoweredOff(task, 'volume target update');
       await this.checkTargetUnique({ ...t, ...changes }, t);
       return (await this.store.volumeTargets.update(t.id, { ...changes, updated_at: this.core.now() }))!;
     });
   }
 
   async destroyVolumeTarget(t: VolumeTarget): Promise<void> {
-    await this.core.withTask(t.node_uuid, 'volume target delete', async () => {
+    await this.core.withTask(t.node_uuid, 'volume target delete', async (task) => {
+      requirePoweredOff(task, 'volume target deletion');
       await this.store.volumeTargets.delete(t.id);
     });
   }
+}
+
+/** Volume records of a powered node are in use by its instance: Ironic changes them only when it is off. */
+function requirePoweredOff(task: NodeTask, action: string): void {
+  if (task.node.power_state !== 'power off') throw invalidTransition(action, task.node.uuid, task.node.power_state ?? 'None');
 }

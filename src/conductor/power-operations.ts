@@ -10,7 +10,7 @@ export class PowerOperations {
   /** Starts a power action; `target_power_state` shows it until the hardware reached the state. */
   async changePowerState(ident: string, target: PowerTarget, timeout: number | undefined): Promise<void> {
     const task = await this.core.acquire(ident, `power ${target}`);
-    let handedOver = false;
+    let handedOver: Promise<void> | undefined;
     try {
       const power = task.interfaces.power;
       if (!power.supportedPowerStates(task).includes(target)) {
@@ -19,11 +19,11 @@ export class PowerOperations {
       await power.validate(task);
       const settled = target === PowerStates.off || target === PowerStates.softOff ? PowerStates.off : PowerStates.on;
       await task.save({ target_power_state: settled, last_error: null });
-      this.core.spawn(task, (t) => this.runPowerAction(t, target, timeout));
-      handedOver = true;
+      handedOver = this.core.spawn(task, (t) => this.runPowerAction(t, target, timeout));
     } finally {
       if (!handedOver) await task.release();
     }
+    await handedOver;
   }
 
   private async runPowerAction(task: NodeTask, target: PowerTarget, timeout: number | undefined): Promise<void> {

@@ -24,7 +24,7 @@ const ABORTED: Partial<Record<State, string>> = {
  */
 export async function startProvisionAction(core: ConductorCore, ident: string, req: ProvisionRequest): Promise<void> {
   const task = await core.acquire(ident, `provision ${req.verb}`);
-  let handedOver = false;
+  let handedOver: Promise<void> | undefined;
   try {
     const node = task.node;
     // The API checked against a snapshot; the state may have moved before the reservation was taken.
@@ -33,8 +33,7 @@ export async function startProvisionAction(core: ConductorCore, ident: string, r
       throw new NodeProtected(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted`);
     }
     const run = (fn: (t: NodeTask) => Promise<void>) => {
-      core.spawn(task, fn);
-      handedOver = true;
+      handedOver = core.spawn(task, fn);
     };
     const flow = core.flow;
     switch (req.event) {
@@ -90,4 +89,5 @@ export async function startProvisionAction(core: ConductorCore, ident: string, r
   } finally {
     if (!handedOver) await task.release();
   }
+  await handedOver;
 }

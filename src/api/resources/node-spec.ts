@@ -21,7 +21,7 @@ export function nodeFieldSpec(minor: number): Spec {
         check: (v) => {
           if (v === null) return null;
           if (typeof v !== 'string' || !isValidNodeName(v, minor)) {
-            throw new InvalidParameterValue(`Cannot create node with invalid name '${String(v)}'`);
+            throw new InvalidParameterValue(`Cannot create node with invalid name ${JSON.stringify(v)}`);
           }
           return v;
         },

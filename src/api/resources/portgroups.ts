@@ -1,5 +1,125 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Portgroup } from '../../domain/resources.js';
+import { InvalidParameterValue, NotFound } from '../../domain/errors.js';
+import { isUuidLike, isValidLogicalName, normalizeMac } from '../../domain/validation.js';
+import type { Filters } from '../../store/table-repository.js';
 import type { ApiDeps } from '../app.js';
+import { collection, parseFields, parseListQuery, type Query } from '../collection.js';
+import { checkFields, type Spec } from '../field-checks.js';
+import {
+  checkQuery, fieldsAt, listFieldsAt, patchChanges, requireVersion, resourceView, type ResourceShape,
+} from '../resource-kit.js';
 
-// PLACEHOLDER: being written; replaced by the real module.
-export function registerPortgroups(_app: FastifyInstance, _deps: ApiDeps): void {}
+const SHAPE: ResourceShape = {
+  collection: 'portgroups',
+  fieldSince: {
+    uuid: 23, address: 23, name: 23, node_uuid: 23, standalone_ports_supported: 23, internal_info: 23, extra: 23,
+    created_at: 23, updated_at: 23, links: 23, ports: 23, mode: 26, properties: 26,
+  },
+  subLinks: { ports: 'ports' },
+  listFields: ['uuid', 'address', 'name', 'links'],
+};
+
+const SPEC: Spec = {
+  uuid: { kind: { t: 'uuid' } },
+  address: { kind: { t: 'mac', nullable: true } },
+  name: {
+    kind: {
+      t: 'custom',
+      check: (v) => {
+        if (v === null) return null;
+        if (typeof v !== 'string' || !isValidLogicalName(v)) throw new InvalidParameterValue(`Invalid portgroup name ${JSON.stringify(v)}.`);
+        return v;
+      },
+    },
+  },
+  node_uuid: { kind: { t: 'uuid' } },
+  standalone_ports_supported: { kind: { t: 'bool' } },
+  extra: { kind: { t: 'object' } },
+  mode: { kind: { t: 'string', nullable: true, max: 255 }, since: 26 },
+  properties: { kind: { t: 'object' }, since: 26 },
+};
+const PATCHABLE = new Set(['address', 'name', 'node_uuid', 'standalone_ports_supported', 'extra', 'mode', 'properties']);
+const MANDATORY = new Set(['node_uuid']);
+const FILTERS = { node: 23, address: 23 };
+
+export function registerPortgroups(app: FastifyInstance, deps: ApiDeps): void {
+  const { store, conductor, config } = deps;
+
+  async function find(ident: string): Promise<Portgroup> {
+    const pg = isUuidLike(ident) ? await store.portgroups.getByUuid(ident.toLowerCase()) : await store.portgroups.getByName(ident);
+    if (!pg) throw new NotFound(`Portgroup ${ident} could not be found.`);
+    return pg;
+  }
+
+  async function list(request: FastifyRequest, detailPath: boolean, fixed: Filters, path: string) {
+    requireVersion(request, 23);
+    const q = request.query as Query;
+    const minor = request.minor;
+    checkQuery(q, FILTERS, minor);
+    const lq = parseListQuery(q, {
+      minor, maxLimit: config.api.maxLimit, fieldSince: SHAPE.fieldSince, detailPath,
+      unsortable: new Set(['extra', 'internal_info', 'properties']),
+    });
+    const filters: Filters = { ...fixed };
+    if (q.address !== undefined) {
+      const mac = normalizeMac(q.address);
+      if (!mac) throw new InvalidParameterValue(`Expected a MAC address but received ${q.address}.`);
+      filters.address = mac;
+    }
+    if (q.node !== undefined && fixed.node_uuid === undefined) filters.node_uuid = (await conductor.core.getNode(q.node)).uuid;
+    const marker = lq.marker ? await store.portgroups.getByUuid(lq.marker.toLowerCase()) : undefined;
+    if (lq.marker && !marker) throw new InvalidParameterValue(`Portgroup ${lq.marker} could not be found (marker).`);
+    const rows = await store.portgroups.list({ filters, limit: lq.limit, marker, sortKey: lq.sortKey, sortDir: lq.sortDir });
+    const base = deps.base(request);
+    const fields = lq.fields ?? (lq.detail ? fieldsAt(SHAPE, minor) : listFieldsAt(SHAPE, minor));
+    return collection('portgroups', rows.map((p) => resourceView(SHAPE, p, base, fields)), lq.limit,
+      `${base}/v1/${path}${detailPath ? '/detail' : ''}`, q, (p) => p.uuid as string);
+  }
+
+  app.get('/v1/portgroups', (request) => list(request, false, {}, 'portgroups'));
+  app.get('/v1/portgroups/detail', (request) => list(request, true, {}, 'portgroups'));
+  const nodePortgroups = async (request: FastifyRequest, detail: boolean) => {
+    requireVersion(request, 24);
+    const node = await conductor.core.getNode((request.params as { node: string }).node);
+    return list(request, detail, { node_uuid: node.uuid }, `nodes/${node.uuid}/portgroups`);
+  };
+  app.get('/v1/nodes/:node/portgroups', (request) => nodePortgroups(request, false));
+  app.get('/v1/nodes/:node/portgroups/detail', (request) => nodePortgroups(request, true));
+
+  app.get('/v1/portgroups/:portgroup', async (request) => {
+    requireVersion(request, 23);
+    const fields = parseFields((request.query as Query).fields, request.minor, SHAPE.fieldSince);
+    const pg = await find((request.params as { portgroup: string }).portgroup);
+    return resourceView(SHAPE, pg, deps.base(request), fields ?? fieldsAt(SHAPE, request.minor));
+  });
+
+  app.post('/v1/portgroups', async (request, reply) => {
+    requireVersion(request, 23);
+    const minor = request.minor;
+    const body = checkFields('portgroup', request.body, SPEC, minor, ['node_uuid']) as Partial<Portgroup> & { node_uuid: string };
+    const pg = await conductor.ports.createPortgroup(body);
+    const base = deps.base(request);
+    void reply.code(201).header('Location', `${base}/v1/portgroups/${pg.uuid}`);
+    return resourceView(SHAPE, pg, base, fieldsAt(SHAPE, minor));
+  });
+
+  app.patch('/v1/portgroups/:portgroup', async (request) => {
+    requireVersion(request, 23);
+    const minor = request.minor;
+    const pg = await find((request.params as { portgroup: string }).portgroup);
+    const changes = patchChanges(pg, request.body, {
+      resource: 'portgroup', spec: SPEC, patchable: PATCHABLE, mandatory: MANDATORY, since: SHAPE.fieldSince,
+      emptyValue: (f) => (f === 'extra' || f === 'properties' ? {} : f === 'standalone_ports_supported' ? true : null),
+    }, minor);
+    const updated = Object.keys(changes).length > 0 ? await conductor.ports.updatePortgroup(pg, changes) : pg;
+    return resourceView(SHAPE, updated, deps.base(request), fieldsAt(SHAPE, minor));
+  });
+
+  app.delete('/v1/portgroups/:portgroup', async (request, reply) => {
+    requireVersion(request, 23);
+    const pg = await find((request.params as { portgroup: string }).portgroup);
+    await conductor.ports.destroyPortgroup(pg);
+    return reply.code(204).send();
+  });
+}

@@ -22,7 +22,7 @@ export function nodeDetailFields(minor: number): string[] {
 }
 
 export function nodeListFields(minor: number): string[] {
-  return NODE_LIST_FIELDS.filter((f) => NODE_FIELD_SINCE[f]! <= minor);
+  return NODE_LIST_FIELDS.filter((f) => NODE_FIELD_SINCE[f] <= minor);
 }
 
 const COMPUTED = new Set(['links', 'ports', 'portgroups', 'states', 'volume', 'conductor', 'instance_name', 'health']);
