@@ -109,7 +109,9 @@ export function registerPortgroups(app: FastifyInstance, deps: ApiDeps): void {
     const minor = request.minor;
     const pg = await find((request.params as { portgroup: string }).portgroup);
     const changes = patchChanges(pg, request.body, {
-      resource: 'portgroup', spec: SPEC, patchable: PATCHABLE, mandatory: MANDATORY, since: SHAPE.fieldSince,
+      // Ironic lets mode and properties be patched at any version (only creating with them needs 1.26).
+      resource: 'portgroup', spec: { ...SPEC, mode: { kind: SPEC.mode!.kind }, properties: { kind: SPEC.properties!.kind } },
+      patchable: PATCHABLE, mandatory: MANDATORY, since: {},
       emptyValue: (f) => (f === 'extra' || f === 'properties' ? {} : f === 'standalone_ports_supported' ? true : null),
     }, minor);
     const updated = Object.keys(changes).length > 0 ? await conductor.ports.updatePortgroup(pg, changes) : pg;
