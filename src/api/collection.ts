@@ -102,4 +102,15 @@ export function collection<T>(
   return out;
 }
 
+/** The same collection document from items already serialised to JSON text. */
+export function collectionJson(
+  plural: string, itemsJson: readonly string[], limit: number, url: string, query: Query, lastMarker: string | undefined,
+): string {
+  let out = `{${JSON.stringify(plural)}:[${itemsJson.join(',')}]`;
+  if (itemsJson.length > 0 && itemsJson.length >= limit && lastMarker !== undefined) {
+    out += `,"next":${JSON.stringify(nextLink(url, query, limit, lastMarker))}`;
+  }
+  return `${out}}`;
+}
+
 export type { Link };

@@ -8,6 +8,16 @@ const SECRET_KEY_FRAGMENTS = [
   'passphrase', 'cephxkey', 'fsidkey', 'sys_pswd', 'snmp_auth_key', 'snmp_priv_key', 'configdrive', 'kek',
 ];
 
+const SECRET_HINT = new RegExp(`${SECRET_KEY_FRAGMENTS.join('|')}|image_url`, 'i');
+
+/**
+ * Whether a serialised document might hold something to mask. False means it certainly does not, so it can be
+ * shown as it is without being parsed.
+ */
+export function mayNeedMasking(json: string): boolean {
+  return SECRET_HINT.test(json);
+}
+
 export function isSecretKey(key: string): boolean {
   const k = key.toLowerCase();
   return SECRET_KEY_FRAGMENTS.some((fragment) => k.includes(fragment));

@@ -6,9 +6,20 @@ import pg from 'pg';
 import type { Schema } from './schema.js';
 import { migrationProvider, type Dialect } from './migrations/index.js';
 
+/** A query's result as column names and one array of values per row. */
+export interface RowTable {
+  columns: string[];
+  rows: unknown[][];
+}
+
 export interface Database {
   readonly db: Kysely<Schema>;
   readonly dialect: Dialect;
+  /**
+   * Runs a read query and returns its rows as arrays, without building an object per row; only where the driver
+   * can (SQLite). Large listings use it.
+   */
+  readonly selectTable?: (sql: string, parameters: readonly unknown[]) => RowTable;
   close(): Promise<void>;
 }
 
@@ -67,7 +78,18 @@ export function openDatabase(target: ConnectionTarget, onIdleError?: (err: Error
     raw.pragma('busy_timeout = 5000');
     raw.pragma('synchronous = NORMAL');
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachedStatements(raw) }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    // Separate statements from Kysely's: raw mode is a property of a prepared statement.
+    const rawStatements = new Map<string, SQLite.Statement>();
+    const selectTable = (sql: string, parameters: readonly unknown[]): RowTable => {
+      let stmt = rawStatements.get(sql);
+      if (!stmt) {
+        stmt = raw.prepare(sql).raw(true);
+        if (rawStatements.size > 500) rawStatements.clear();
+        rawStatements.set(sql, stmt);
+      }
+      return { columns: stmt.columns().map((c) => c.name), rows: stmt.all(...parameters) as unknown[][] };
+    };
+    return { db, dialect: 'sqlite', selectTable, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: target.url, max: 10 });
   // An idle connection the server drops (restart, failover) must not take the process down; the pool

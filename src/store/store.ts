@@ -22,6 +22,7 @@ export class Store {
   constructor(readonly database: Database) {
     const db = database.db;
     this.nodes = new NodeRepository(db, 'nodes', nodeCodec);
+    this.nodes.selectTable = database.selectTable;
     this.ports = new PortRepository(db, 'ports', codecs.ports);
     this.portgroups = new PortgroupRepository(db, 'portgroups', codecs.portgroups);
     this.chassis = new ChassisRepository(db, 'chassis', codecs.chassis);

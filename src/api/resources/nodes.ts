@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   NODE_FIELD_SINCE, NODE_PATCHABLE_FIELDS, NODE_UNSORTABLE_FIELDS, INTERFACE_SLOTS, type Node,
 } from '../../domain/node.js';
@@ -7,10 +7,10 @@ import { isProvisionState } from '../../domain/provision-state-machine.js';
 import { isUuidLike } from '../../domain/validation.js';
 import type { NodeFilters } from '../../store/repositories/node-repository.js';
 import type { ApiDeps } from '../app.js';
-import { collection, parseBoolParam, parseFields, parseListQuery, type Query } from '../collection.js';
+import { collectionJson, parseBoolParam, parseFields, parseListQuery, type Query } from '../collection.js';
 import { checkFields } from '../field-checks.js';
 import { applyResourcePatch } from '../json-patch.js';
-import { nodeColumns, nodeDetailFields, nodeListFields, nodeView, type NodeViewContext } from '../views/node-view.js';
+import { nodeColumns, nodeDetailFields, nodeListFields, nodeTableJson, nodeView, type NodeViewContext } from '../views/node-view.js';
 import { NODE_MANDATORY_FIELDS, nodeFieldSpec } from './node-spec.js';
 
 /** Query filters of the node list and the minor version each appeared in. */
@@ -74,7 +74,7 @@ function nodeFilters(q: Query, minor: number): { filters: NodeFilters; conductor
 export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, conductor, config } = deps;
 
-  async function listNodes(request: FastifyRequest, detailPath: boolean, extraFilters: NodeFilters = {}, resourcePath = 'nodes') {
+  async function listNodes(request: FastifyRequest, reply: FastifyReply, detailPath: boolean, extraFilters: NodeFilters = {}, resourcePath = 'nodes') {
     const q = request.query as Query;
     const minor = request.minor;
     const lq = parseListQuery(q, {
@@ -86,30 +86,36 @@ export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
     if (lq.marker && !marker) throw new InvalidParameterValue(`Node ${lq.marker} could not be found (marker).`);
     const ctx = nodeViewContext(deps, request);
     const fields = lq.fields ?? (lq.detail ? nodeDetailFields(minor) : nodeListFields(minor));
-    let nodes = await store.nodes.list({
+    const table = await store.nodes.listTable({
       filters: { ...filters, ...extraFilters }, limit: lq.limit, marker, sortKey: lq.sortKey, sortDir: lq.sortDir,
       columns: lq.detail ? undefined : nodeColumns(fields),
     });
-    if (conductorFilter !== undefined) nodes = nodes.filter((n) => ctx.conductorOf(n) === conductorFilter);
+    if (conductorFilter !== undefined) {
+      const d = table.columns.indexOf('driver');
+      const g = table.columns.indexOf('conductor_group');
+      table.rows = table.rows.filter((r) => ctx.conductorOf({ driver: r[d] as string, conductor_group: r[g] as string }) === conductorFilter);
+    }
+    const items = nodeTableJson(table, ctx, fields);
+    const lastUuid = table.rows.length > 0 ? (table.rows[table.rows.length - 1][table.columns.indexOf('uuid')] as string) : undefined;
     const url = `${ctx.base}/v1/${resourcePath}${detailPath ? '/detail' : ''}`;
-    return collection('nodes', nodes.map((n) => nodeView(n, ctx, fields)), lq.limit, url, q, (n) => n.uuid as string);
+    return reply.type('application/json').send(collectionJson('nodes', items, lq.limit, url, q, lastUuid));
   }
 
-  app.get('/v1/nodes', (request) => listNodes(request, false));
-  app.get('/v1/nodes/detail', (request) => listNodes(request, true));
+  app.get('/v1/nodes', (request, reply) => listNodes(request, reply, false));
+  app.get('/v1/nodes/detail', (request, reply) => listNodes(request, reply, true));
 
-  app.get('/v1/chassis/:chassis/nodes', async (request) => {
+  app.get('/v1/chassis/:chassis/nodes', async (request, reply) => {
     const { chassis } = request.params as { chassis: string };
     if (!isUuidLike(chassis)) throw new InvalidParameterValue(`Expected a UUID but received ${chassis}.`);
     if (!(await store.chassis.getByUuid(chassis.toLowerCase()))) throw new InvalidParameterValue(`Chassis ${chassis} could not be found.`);
-    return listNodes(request, false, { chassis_uuid: chassis.toLowerCase() }, `chassis/${chassis}/nodes`);
+    return listNodes(request, reply, false, { chassis_uuid: chassis.toLowerCase() }, `chassis/${chassis}/nodes`);
   });
-  app.get('/v1/chassis/:chassis/nodes/detail', async (request) => {
+  app.get('/v1/chassis/:chassis/nodes/detail', async (request, reply) => {
     const { chassis } = request.params as { chassis: string };
     if (!isUuidLike(chassis) || !(await store.chassis.getByUuid(chassis.toLowerCase()))) {
       throw new InvalidParameterValue(`Chassis ${chassis} could not be found.`);
     }
-    return listNodes(request, true, { chassis_uuid: chassis.toLowerCase() }, `chassis/${chassis}/nodes`);
+    return listNodes(request, reply, true, { chassis_uuid: chassis.toLowerCase() }, `chassis/${chassis}/nodes`);
   });
 
   app.get('/v1/nodes/:node', async (request) => {

@@ -1,5 +1,7 @@
 import { NODE_FIELD_SINCE, NODE_LIST_FIELDS, type Node } from '../../domain/node.js';
-import { maskInstanceInfo, maskSecrets } from '../../domain/secrets.js';
+import { maskInstanceInfo, maskSecrets, mayNeedMasking } from '../../domain/secrets.js';
+import type { RowTable } from '../../store/database.js';
+import { nodeCodec } from '../../store/repositories/node-repository.js';
 import { resourceLinks } from '../links.js';
 
 export interface NodeViewContext {
@@ -90,6 +92,81 @@ export function nodeStatesView(node: Node, ctx: NodeViewContext): Record<string,
   if (ctx.minor >= 75) {
     out.boot_mode = node.boot_mode;
     out.secure_boot = node.secure_boot;
+  }
+  return out;
+}
+
+const JSON_COLUMNS = new Set(nodeCodec.json);
+const BOOL_COLUMNS = new Set(nodeCodec.bools);
+const MASKS: Partial<Record<string, (doc: Node['driver_info']) => Node['driver_info']>> = {
+  driver_info: maskSecrets, driver_internal_info: maskSecrets, instance_info: maskInstanceInfo,
+};
+const esc = JSON.stringify;
+
+/**
+ * The same documents as `nodeView`, written straight to JSON text from stored rows (arrays, documents as JSON
+ * text): a listing of a thousand nodes costs no object per row and no parse of documents that hold nothing to
+ * mask. The output parses to exactly what `nodeView` gives for the same nodes.
+ */
+export function nodeTableJson(table: RowTable, ctx: NodeViewContext, fields: readonly string[]): string[] {
+  const col = new Map(table.columns.map((c, i) => [c, i]));
+  const at = (name: string) => {
+    const i = col.get(name);
+    if (i === undefined) throw new Error(`node column ${name} was not read`);
+    return i;
+  };
+  const uuidAt = at('uuid');
+  const linkBase = (uuid: string, sub: string) => {
+    const path = sub ? `nodes/${uuid}/${sub}` : `nodes/${uuid}`;
+    return `[{"href":${esc(`${ctx.base}/v1/${path}`)},"rel":"self"},{"href":${esc(`${ctx.base}/${path}`)},"rel":"bookmark"}]`;
+  };
+  type Writer = (row: unknown[]) => string;
+  const writers: Writer[] = [];
+  const all = fields.includes('links') ? fields : [...fields, 'links'];
+  for (const field of all) {
+    const prefix = `${writers.length === 0 ? '{' : ','}${esc(field)}:`;
+    let w: Writer;
+    switch (field) {
+      case 'links': w = (r) => linkBase(r[uuidAt] as string, ''); break;
+      case 'ports': case 'portgroups': case 'states': case 'volume':
+        w = (r) => linkBase(r[uuidAt] as string, field);
+        break;
+      case 'conductor': {
+        const d = at('driver');
+        const g = at('conductor_group');
+        w = (r) => esc(ctx.conductorOf({ driver: r[d] as string, conductor_group: r[g] as string }));
+        break;
+      }
+      case 'instance_name': case 'health': w = () => 'null'; break;
+      case 'provision_state': case 'target_provision_state': {
+        const i = at(field);
+        w = (r) => (r[i] === null || (ctx.minor < 2 && r[i] === 'available') ? 'null' : esc(r[i]));
+        break;
+      }
+      default: {
+        const i = at(field);
+        const mask = MASKS[field];
+        if (JSON_COLUMNS.has(field)) {
+          w = (r) => {
+            const v = r[i];
+            if (v === null || v === undefined) return 'null';
+            const text = typeof v === 'string' ? v : esc(v);
+            return mask && mayNeedMasking(text) ? esc(mask(JSON.parse(text) as Node['driver_info'])) : text;
+          };
+        } else if (BOOL_COLUMNS.has(field)) {
+          w = (r) => (r[i] === null || r[i] === undefined ? 'null' : r[i] ? 'true' : 'false');
+        } else {
+          w = (r) => (r[i] === null || r[i] === undefined ? 'null' : esc(r[i]));
+        }
+      }
+    }
+    writers.push((r) => prefix + w(r));
+  }
+  const out: string[] = [];
+  for (const row of table.rows) {
+    let s = '';
+    for (const w of writers) s += w(row);
+    out.push(`${s}}`);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Node } from '../../domain/node.js';
 import { RowCodec, TableRepository, type Filters, type ListOptions } from '../table-repository.js';
+import type { RowTable } from '../database.js';
 
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any -- see TableRepository */
@@ -56,6 +57,24 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
   override async list(opts: NodeListOptions = {}): Promise<Node[]> {
     const rows = (await this.listQuery(opts).execute()) as Record<string, unknown>[];
     return rows.map((r) => this.codec.decode(r));
+  }
+
+  /** Optional fast path of the database (see Database.selectTable). */
+  selectTable?: (sql: string, parameters: readonly unknown[]) => RowTable;
+
+  /**
+   * A page of nodes as stored, one array per row (documents still JSON text): what a large listing is serialised
+   * from without building and parsing every row.
+   */
+  async listTable(opts: NodeListOptions = {}): Promise<RowTable> {
+    const q = this.listQuery(opts);
+    if (this.selectTable) {
+      const { sql, parameters } = q.compile() as { sql: string; parameters: readonly unknown[] };
+      return this.selectTable(sql, parameters);
+    }
+    const rows = (await q.execute()) as Record<string, unknown>[];
+    const columns = rows.length > 0 ? Object.keys(rows[0]) : [];
+    return { columns, rows: rows.map((r) => columns.map((c) => r[c])) };
   }
 
   private listQuery(opts: NodeListOptions): any {

@@ -31,6 +31,14 @@ export class AllocationRepository extends TableRepository<'allocations', Allocat
   getByName(name: string) {
     return this.one('name', name);
   }
+  getByNodeUuid(nodeUuid: string) {
+    return this.one('node_uuid', nodeUuid);
+  }
+  /** Deletes the allocation only while no node is assigned to it; false if one was assigned meanwhile (or it is gone). */
+  async deleteUnassigned(id: number): Promise<boolean> {
+    const res = await this.db.deleteFrom('allocations').where('id', '=', id).where('node_uuid', 'is', null).executeTakeFirst();
+    return res.numDeletedRows > 0n;
+  }
 }
 
 export class DeployTemplateRepository extends TableRepository<'deploy_templates', DeployTemplate> {
