@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { INTERFACE_SLOTS, MAX_TRAITS, type InterfaceSlot, type Node } from '../domain/node.js';
+import { INTERFACE_SLOTS, MAX_TRAITS, type InterfaceSlot, type JsonObject, type Node } from '../domain/node.js';
 import {
   Conflict, DuplicateName, InvalidParameterValue, InvalidState, NodeAssociated, NodeProtected, NotFound,
 } from '../domain/errors.js';
@@ -184,6 +184,14 @@ export class NodeOperations {
         throw new NotFound(`Node ${task.node.uuid} doesn't have a trait ${trait}`);
       }
       await task.save({ traits: task.node.traits.filter((t) => t !== trait) });
+    });
+  }
+
+  /** Records the RAID layout to build at the next cleaning; the node's raid interface must accept it. */
+  async setTargetRaidConfig(ident: string, config: JsonObject): Promise<void> {
+    await this.core.withTask(ident, 'set target raid config', async (task) => {
+      await task.interfaces.raid.validate(task);
+      await task.save({ target_raid_config: config });
     });
   }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidParameterValue, NotAcceptable } from '../../domain/errors.js';
 import { checkProvisionRequest } from '../../domain/provision-request.js';
 import { parseBool } from '../../domain/validation.js';
+import type { JsonObject } from '../../domain/node.js';
 import { PowerStates, type PowerTarget } from '../../drivers/interfaces.js';
 import type { ApiDeps } from '../app.js';
 import { objectBody, onlyKeys } from '../body.js';
@@ -59,10 +60,7 @@ export function registerNodeStates(app: FastifyInstance, deps: ApiDeps): void {
     const body = objectBody(request.body);
     onlyKeys(body, ['logical_disks']);
     if (!Array.isArray(body.logical_disks)) throw new InvalidParameterValue('"logical_disks" must be a list.');
-    await conductor.core.withTask(node, 'set target raid config', async (task) => {
-      await task.interfaces.raid.validate(task);
-      await task.save({ target_raid_config: body as never });
-    });
+    await conductor.nodes.setTargetRaidConfig(node.uuid, body as JsonObject);
     return reply.code(204).send();
   });
 
