@@ -7,6 +7,7 @@ import { ConductorCore } from './conductor.js';
 import { NodeOperations } from './node-operations.js';
 import { PowerOperations } from './power-operations.js';
 import { PortOperations } from './port-operations.js';
+import { AllocationOperations } from './allocations.js';
 import { startProvisionAction } from './provisioning.js';
 import { PeriodicScheduler } from './periodic/scheduler.js';
 import { recoverOrphans } from './periodic/recovery.js';
@@ -22,6 +23,7 @@ export class Conductor {
   readonly nodes: NodeOperations;
   readonly power: PowerOperations;
   readonly ports: PortOperations;
+  readonly allocations: AllocationOperations;
   private readonly periodic: PeriodicScheduler;
 
   constructor(store: Store, registry: DriverRegistry, config: Config, log: Logger) {
@@ -29,6 +31,7 @@ export class Conductor {
     this.nodes = new NodeOperations(this.core);
     this.power = new PowerOperations(this.core);
     this.ports = new PortOperations(this.core);
+    this.allocations = new AllocationOperations(this.core);
     this.periodic = new PeriodicScheduler(this.core.log);
   }
 

@@ -39,6 +39,13 @@ export class AllocationRepository extends TableRepository<'allocations', Allocat
     const res = await this.db.deleteFrom('allocations').where('id', '=', id).where('node_uuid', 'is', null).executeTakeFirst();
     return res.numDeletedRows > 0n;
   }
+  /** Moves an allocation to another conductor if `from` still has it (two conductors never both take it over). */
+  async takeOver(id: number, from: string | null, to: string): Promise<boolean> {
+    let q = this.db.updateTable('allocations').set({ conductor_affinity: to }).where('id', '=', id);
+    q = from === null ? q.where('conductor_affinity', 'is', null) : q.where('conductor_affinity', '=', from);
+    const res = await q.executeTakeFirst();
+    return res.numUpdatedRows > 0n;
+  }
 }
 
 export class DeployTemplateRepository extends TableRepository<'deploy_templates', DeployTemplate> {
