@@ -30,7 +30,8 @@ function delay(delays: FakeDelays, kind: DelayKind) {
     const own = task.node.driver_info[key];
     if (own === undefined || own === null) return delays[kind];
     try {
-      return parseDelay(typeof own === 'number' ? own : String(own));
+      if (typeof own !== 'number' && typeof own !== 'string') throw new Error(`expected seconds, got ${JSON.stringify(own)}`);
+      return parseDelay(own);
     } catch (e) {
       throw new InvalidParameterValue(`driver_info.${key}: ${(e as Error).message}`);
     }
