@@ -51,9 +51,15 @@ export class Conductor {
     const { store, config, log } = this.core;
     const c = config.conductor;
     await store.conductors.register(this.hostname, config.conductorGroup, this.core.registry.hardwareTypeNames(), this.core.now());
-    await recoverOrphans(this.core, [this.hostname, ...(await this.deadConductors())]);
+    const gone = [this.hostname, ...(await this.deadConductors())];
+    await recoverOrphans(this.core, gone);
+    await this.allocations.resumeOrphans(gone);
     this.periodic.every('conductor heartbeat', c.heartbeatInterval, () => store.conductors.heartbeat(this.hostname, this.core.now()));
-    this.periodic.every('takeover', c.heartbeatTimeout, async () => recoverOrphans(this.core, await this.deadConductors()));
+    this.periodic.every('takeover', c.heartbeatTimeout, async () => {
+      const dead = await this.deadConductors();
+      await recoverOrphans(this.core, dead);
+      await this.allocations.resumeOrphans(dead);
+    });
     this.periodic.every('power state sync', c.syncPowerStateInterval, () => syncPowerStates(this.core));
     this.periodic.every('provision timeouts', c.checkProvisionStateInterval, () => checkWaitTimeouts(this.core));
     log.info({ host: this.hostname }, 'conductor started');
@@ -77,6 +83,7 @@ export class Conductor {
 
   async stop(): Promise<void> {
     await this.periodic.stop();
+    await this.allocations.drain();
     await this.core.stop();
     await this.core.store.conductors.unregister(this.hostname, this.core.now());
   }

@@ -24,7 +24,7 @@ export class ConductorCore {
     readonly config: Config,
     readonly log: Logger,
   ) {
-    this.flow = { config };
+    this.flow = { config, store };
   }
 
   get hostname(): string {

@@ -9,6 +9,13 @@ import {
 import { isValidTrait } from '../domain/validation.js';
 import type { ConductorCore } from './conductor.js';
 import type { NodeTask } from './node-task.js';
+import { removeNodeAllocation } from './allocations.js';
+
+/** States in which an allocated node's instance_uuid may be removed without maintenance. */
+const INSTANCE_REMOVABLE_STATES: ReadonlySet<string> = new Set([
+  ProvisionState.enroll, ProvisionState.inspecting, ProvisionState.inspectWait, ProvisionState.manageable,
+  ProvisionState.available,
+]);
 
 export type NodeCreate = Partial<Omit<Node, 'id'>>;
 
@@ -109,6 +116,13 @@ export class NodeOperations {
       }
       if ('instance_uuid' in changes && node.instance_uuid && changes.instance_uuid && changes.instance_uuid !== node.instance_uuid) {
         throw new NodeAssociated(`Node ${node.uuid} is associated with instance ${node.instance_uuid}.`);
+      }
+      if ('instance_uuid' in changes && changes.instance_uuid === null && node.allocation_uuid) {
+        // Removing the instance of an allocated node releases its allocation, as in Ironic.
+        if (!node.maintenance && !INSTANCE_REMOVABLE_STATES.has(node.provision_state)) {
+          throw new InvalidState(`Cannot remove instance_uuid from node ${node.uuid} in provision state ${node.provision_state} unless it is in maintenance`);
+        }
+        await removeNodeAllocation(this.store, task);
       }
       if (changes.maintenance === false) {
         next.maintenance_reason = null;

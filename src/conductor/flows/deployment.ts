@@ -1,6 +1,7 @@
 import type { NodeTask } from '../node-task.js';
 import type { FlowContext, ProvisionArgs } from './flow-context.js';
 import { clean, withoutKeys } from './cleaning.js';
+import { removeNodeAllocation } from '../allocations.js';
 
 /** deploying → active (or wait call-back while an agent writes the image). */
 export async function deploy(task: NodeTask, _ctx: FlowContext, args: ProvisionArgs): Promise<void> {
@@ -34,6 +35,8 @@ export async function undeploy(task: NodeTask, ctx: FlowContext): Promise<void> 
     await task.interfaces.deploy.tearDown(task);
     await task.interfaces.boot.cleanUpInstance(task);
     await task.interfaces.deploy.cleanUp(task);
+    // The instance is gone, and with it the allocation that placed it.
+    await removeNodeAllocation(ctx.store, task);
     await task.fire('clean', {
       instance_info: {}, instance_uuid: null, last_error: null,
       driver_internal_info: withoutKeys(task.node.driver_internal_info, ['deploy_steps', 'agent_url', 'agent_secret_token', 'is_whole_disk_image']),
