@@ -24,7 +24,7 @@ port = 6400
 [database]
 connection = sqlite:///bench.db
 INI
-taskset -c 0 node --max-semi-space-size=2 bin/ferrite.js serve --config "$dir/ferrite.conf" > "$dir/ferrite.log" 2>&1 &
+taskset -c 0 node ${FERRITE_NODE_FLAGS:---max-semi-space-size=2} bin/ferrite.js serve --config "$dir/ferrite.conf" > "$dir/ferrite.log" 2>&1 &
 ferrite_pid=$!
 pids=("$ferrite_pid")
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$dir"' EXIT
