@@ -8,30 +8,16 @@ import type { ApiDeps } from '../app.js';
 import { collection, parseFields, parseListQuery, type Query } from '../collection.js';
 import { checkFields, type Spec } from '../field-checks.js';
 import { applyResourcePatch } from '../json-patch.js';
-import { resourceLinks } from '../links.js';
+import {
+  CHASSIS_DETAIL_FIELDS, CHASSIS_FIELD_SINCE, CHASSIS_LIST_FIELDS, CHASSIS_UNSORTABLE_FIELDS, chassisView,
+} from '../views/chassis-view.js';
 
-const CHASSIS_FIELD_SINCE: Record<string, number> = {
-  uuid: 1, description: 1, extra: 1, created_at: 1, updated_at: 1, links: 1, nodes: 1,
-};
-const LIST_FIELDS = ['uuid', 'description', 'links'];
-const DETAIL_FIELDS = ['uuid', 'description', 'extra', 'created_at', 'updated_at', 'links', 'nodes'];
 const SPEC: Spec = {
   uuid: { kind: { t: 'uuid' } },
   description: { kind: { t: 'string', nullable: true, max: 255 } },
   extra: { kind: { t: 'object' } },
 };
 const PATCHABLE = new Set(['description', 'extra']);
-
-function chassisView(c: Chassis, base: string, fields: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of fields) {
-    if (f === 'links') out.links = resourceLinks(base, 'chassis', c.uuid);
-    else if (f === 'nodes') out.nodes = resourceLinks(base, 'chassis', `${c.uuid}/nodes`);
-    else out[f] = (c as unknown as Record<string, unknown>)[f] ?? null;
-  }
-  if (!('links' in out)) out.links = resourceLinks(base, 'chassis', c.uuid);
-  return out;
-}
 
 /** `/v1/chassis`: groups of nodes; a chassis holding nodes cannot be deleted. */
 export function registerChassis(app: FastifyInstance, deps: ApiDeps): void {
@@ -48,12 +34,12 @@ export function registerChassis(app: FastifyInstance, deps: ApiDeps): void {
     const q = request.query as Query;
     const unknown = Object.keys(q).filter((k) => !['limit', 'marker', 'sort_key', 'sort_dir', 'fields', 'detail'].includes(k));
     if (unknown.length > 0) throw new InvalidParameterValue(`Unknown argument: "${unknown[0]}"`);
-    const lq = parseListQuery(q, { minor: request.minor, maxLimit: config.api.maxLimit, fieldSince: CHASSIS_FIELD_SINCE, unsortable: new Set(['extra']), detailPath });
+    const lq = parseListQuery(q, { minor: request.minor, maxLimit: config.api.maxLimit, fieldSince: CHASSIS_FIELD_SINCE, unsortable: CHASSIS_UNSORTABLE_FIELDS, detailPath });
     const marker = lq.marker ? await store.chassis.getByUuid(lq.marker.toLowerCase()) : undefined;
-    if (lq.marker && !marker) throw new InvalidParameterValue(`Chassis ${lq.marker} could not be found (marker).`);
+    if (lq.marker && !marker) throw new NotFound(`Chassis ${lq.marker} could not be found.`);
     const rows = await store.chassis.list({ limit: lq.limit, marker, sortKey: lq.sortKey, sortDir: lq.sortDir });
     const base = deps.base(request);
-    const fields = lq.fields ?? (lq.detail ? DETAIL_FIELDS : LIST_FIELDS);
+    const fields = lq.fields ?? (lq.detail ? CHASSIS_DETAIL_FIELDS : CHASSIS_LIST_FIELDS);
     return collection('chassis', rows.map((c) => chassisView(c, base, fields)), lq.limit,
       `${base}/v1/chassis${detailPath ? '/detail' : ''}`, q, (c) => c.uuid as string);
   }
@@ -64,7 +50,7 @@ export function registerChassis(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/v1/chassis/:chassis', async (request) => {
     const fields = parseFields((request.query as Query).fields, request.minor, CHASSIS_FIELD_SINCE);
     const c = await find((request.params as { chassis: string }).chassis);
-    return chassisView(c, deps.base(request), fields ?? DETAIL_FIELDS);
+    return chassisView(c, deps.base(request), fields ?? CHASSIS_DETAIL_FIELDS);
   });
 
   app.post('/v1/chassis', async (request, reply) => {
@@ -76,7 +62,7 @@ export function registerChassis(app: FastifyInstance, deps: ApiDeps): void {
     });
     const base = deps.base(request);
     void reply.code(201).header('Location', `${base}/v1/chassis/${c.uuid}`);
-    return chassisView(c, base, DETAIL_FIELDS);
+    return chassisView(c, base, CHASSIS_DETAIL_FIELDS);
   });
 
   app.patch('/v1/chassis/:chassis', async (request) => {
@@ -93,7 +79,7 @@ export function registerChassis(app: FastifyInstance, deps: ApiDeps): void {
     }
     const updated = changed.length > 0 ? await store.chassis.update(c.id, { ...changes, updated_at: now() }) : c;
     if (!updated) throw new NotFound(`Chassis ${c.uuid} could not be found.`);
-    return chassisView(updated, deps.base(request), DETAIL_FIELDS);
+    return chassisView(updated, deps.base(request), CHASSIS_DETAIL_FIELDS);
   });
 
   app.delete('/v1/chassis/:chassis', async (request, reply) => {

@@ -6,33 +6,22 @@ import type { Filters } from '../../store/table-repository.js';
 import type { ApiDeps } from '../app.js';
 import { collection, parseFields, parseListQuery, type Query } from '../collection.js';
 import { checkFields, type Spec } from '../field-checks.js';
+import { checkQuery, patchChanges, requireVersion } from '../resource-kit.js';
 import {
-  checkQuery, fieldsAt, listFieldsAt, patchChanges, requireVersion, resourceView, type ResourceShape,
-} from '../resource-kit.js';
+  PORTGROUPS_MINOR, PORTGROUP_QUERY_FIELD_SINCE, PORTGROUP_UNSORTABLE_FIELDS, portgroupFields, portgroupView,
+} from '../views/portgroup-view.js';
 
-const SHAPE: ResourceShape = {
-  collection: 'portgroups',
-  fieldSince: {
-    uuid: 23, address: 23, name: 23, node_uuid: 23, standalone_ports_supported: 23, internal_info: 23, extra: 23,
-    created_at: 23, updated_at: 23, links: 23, ports: 23, mode: 26, properties: 26,
-  },
-  subLinks: { ports: 'ports' },
-  listFields: ['uuid', 'address', 'name', 'links'],
-};
+function checkName(v: unknown): unknown {
+  if (v === null) return null;
+  if (typeof v !== 'string') throw new InvalidParameterValue(`Schema error for portgroup: name: ${JSON.stringify(v)} is not of type string`);
+  if (!isValidLogicalName(v)) throw new InvalidParameterValue(`Cannot create portgroup with invalid name '${v}'`);
+  return v;
+}
 
 const SPEC: Spec = {
   uuid: { kind: { t: 'uuid' } },
   address: { kind: { t: 'mac', nullable: true } },
-  name: {
-    kind: {
-      t: 'custom',
-      check: (v) => {
-        if (v === null) return null;
-        if (typeof v !== 'string' || !isValidLogicalName(v)) throw new InvalidParameterValue(`Invalid portgroup name ${JSON.stringify(v)}.`);
-        return v;
-      },
-    },
-  },
+  name: { kind: { t: 'custom', check: checkName } },
   node_uuid: { kind: { t: 'uuid' } },
   standalone_ports_supported: { kind: { t: 'bool' } },
   extra: { kind: { t: 'object' } },
@@ -53,13 +42,13 @@ export function registerPortgroups(app: FastifyInstance, deps: ApiDeps): void {
   }
 
   async function list(request: FastifyRequest, detailPath: boolean, fixed: Filters, path: string) {
-    requireVersion(request, 23);
+    requireVersion(request, PORTGROUPS_MINOR);
     const q = request.query as Query;
     const minor = request.minor;
     checkQuery(q, FILTERS, minor);
     const lq = parseListQuery(q, {
-      minor, maxLimit: config.api.maxLimit, fieldSince: SHAPE.fieldSince, detailPath,
-      unsortable: new Set(['extra', 'internal_info', 'properties']),
+      minor, maxLimit: config.api.maxLimit, fieldSince: PORTGROUP_QUERY_FIELD_SINCE, detailPath,
+      unsortable: PORTGROUP_UNSORTABLE_FIELDS,
     });
     const filters: Filters = { ...fixed };
     if (q.address !== undefined) {
@@ -69,11 +58,11 @@ export function registerPortgroups(app: FastifyInstance, deps: ApiDeps): void {
     }
     if (q.node !== undefined && fixed.node_uuid === undefined) filters.node_uuid = (await conductor.core.getNode(q.node)).uuid;
     const marker = lq.marker ? await store.portgroups.getByUuid(lq.marker.toLowerCase()) : undefined;
-    if (lq.marker && !marker) throw new InvalidParameterValue(`Portgroup ${lq.marker} could not be found (marker).`);
+    if (lq.marker && !marker) throw new NotFound(`Portgroup ${lq.marker} could not be found.`);
     const rows = await store.portgroups.list({ filters, limit: lq.limit, marker, sortKey: lq.sortKey, sortDir: lq.sortDir });
     const base = deps.base(request);
-    const fields = lq.fields ?? (lq.detail ? fieldsAt(SHAPE, minor) : listFieldsAt(SHAPE, minor));
-    return collection('portgroups', rows.map((p) => resourceView(SHAPE, p, base, fields)), lq.limit,
+    const fields = lq.fields ?? portgroupFields(minor, lq.detail);
+    return collection('portgroups', rows.map((p) => portgroupView(p, base, fields)), lq.limit,
       `${base}/v1/${path}${detailPath ? '/detail' : ''}`, q, (p) => p.uuid as string);
   }
 
@@ -88,38 +77,47 @@ export function registerPortgroups(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/v1/nodes/:node/portgroups/detail', (request) => nodePortgroups(request, true));
 
   app.get('/v1/portgroups/:portgroup', async (request) => {
-    requireVersion(request, 23);
-    const fields = parseFields((request.query as Query).fields, request.minor, SHAPE.fieldSince);
+    requireVersion(request, PORTGROUPS_MINOR);
+    const fields = parseFields((request.query as Query).fields, request.minor, PORTGROUP_QUERY_FIELD_SINCE);
     const pg = await find((request.params as { portgroup: string }).portgroup);
-    return resourceView(SHAPE, pg, deps.base(request), fields ?? fieldsAt(SHAPE, request.minor));
+    return portgroupView(pg, deps.base(request), fields ?? portgroupFields(request.minor, true));
   });
 
   app.post('/v1/portgroups', async (request, reply) => {
-    requireVersion(request, 23);
+    requireVersion(request, PORTGROUPS_MINOR);
     const minor = request.minor;
     const body = checkFields('portgroup', request.body, SPEC, minor, ['node_uuid']) as Partial<Portgroup> & { node_uuid: string };
     const pg = await conductor.ports.createPortgroup(body);
     const base = deps.base(request);
     void reply.code(201).header('Location', `${base}/v1/portgroups/${pg.uuid}`);
-    return resourceView(SHAPE, pg, base, fieldsAt(SHAPE, minor));
+    return portgroupView(pg, base, portgroupFields(minor, true));
   });
 
   app.patch('/v1/portgroups/:portgroup', async (request) => {
-    requireVersion(request, 23);
+    requireVersion(request, PORTGROUPS_MINOR);
     const minor = request.minor;
-    const pg = await find((request.params as { portgroup: string }).portgroup);
+    const ident = (request.params as { portgroup: string }).portgroup;
+    const pg = await find(ident);
+    if (Array.isArray(request.body)) {
+      for (const op of request.body as { op?: unknown; path?: unknown; value?: unknown }[]) {
+        if (op?.op === 'remove' && op.path === '/mode') throw new InvalidParameterValue("'mode' is a mandatory attribute and can not be removed");
+        if (op?.path === '/name' && typeof op.value === 'string' && !isValidLogicalName(op.value)) {
+          throw new InvalidParameterValue(`Portgroup ${ident}: Cannot change name to invalid name '${op.value}'`);
+        }
+      }
+    }
     const changes = patchChanges(pg, request.body, {
       // Ironic lets mode and properties be patched at any version (only creating with them needs 1.26).
-      resource: 'portgroup', spec: { ...SPEC, mode: { kind: SPEC.mode!.kind }, properties: { kind: SPEC.properties!.kind } },
+      resource: 'portgroup', spec: { ...SPEC, mode: { kind: SPEC.mode.kind }, properties: { kind: SPEC.properties.kind } },
       patchable: PATCHABLE, mandatory: MANDATORY, since: {},
       emptyValue: (f) => (f === 'extra' || f === 'properties' ? {} : f === 'standalone_ports_supported' ? true : null),
     }, minor);
     const updated = Object.keys(changes).length > 0 ? await conductor.ports.updatePortgroup(pg, changes) : pg;
-    return resourceView(SHAPE, updated, deps.base(request), fieldsAt(SHAPE, minor));
+    return portgroupView(updated, deps.base(request), portgroupFields(minor, true));
   });
 
   app.delete('/v1/portgroups/:portgroup', async (request, reply) => {
-    requireVersion(request, 23);
+    requireVersion(request, PORTGROUPS_MINOR);
     const pg = await find((request.params as { portgroup: string }).portgroup);
     await conductor.ports.destroyPortgroup(pg);
     return reply.code(204).send();

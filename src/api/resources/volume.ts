@@ -5,28 +5,14 @@ import { InvalidParameterValue, NotFound } from '../../domain/errors.js';
 import { isUuidLike } from '../../domain/validation.js';
 import type { Filters } from '../../store/table-repository.js';
 import type { ApiDeps } from '../app.js';
-import { collection, parseFields, parseListQuery, type Query } from '../collection.js';
+import { collection, parseBoolParam, parseFields, parseListQuery, type Query } from '../collection.js';
 import { checkFields, type Spec } from '../field-checks.js';
-import { resourceLinks } from '../links.js';
+import { checkQuery, patchChanges, requireVersion, type ResourceShape } from '../resource-kit.js';
 import {
-  checkQuery, fieldsAt, listFieldsAt, patchChanges, requireVersion, resourceView, type ResourceShape,
-} from '../resource-kit.js';
+  CONNECTOR_SHAPE, TARGET_SHAPE, VOLUME_MINOR, VOLUME_UNSORTABLE_FIELDS, volumeFields, volumeLinksView, volumeRecordView,
+} from '../views/volume-view.js';
 
 const CONNECTOR_TYPES = ['iqn', 'ip', 'mac', 'wwnn', 'wwpn', 'port', 'portgroup'];
-
-const CONNECTOR: ResourceShape = {
-  collection: 'volume/connectors',
-  fieldSince: { uuid: 32, node_uuid: 32, type: 32, connector_id: 32, extra: 32, created_at: 32, updated_at: 32, links: 32 },
-  listFields: ['uuid', 'type', 'connector_id', 'links'],
-};
-const TARGET: ResourceShape = {
-  collection: 'volume/targets',
-  fieldSince: {
-    uuid: 32, node_uuid: 32, volume_type: 32, properties: 32, boot_index: 32, volume_id: 32, extra: 32,
-    created_at: 32, updated_at: 32, links: 32,
-  },
-  listFields: ['uuid', 'volume_type', 'boot_index', 'volume_id', 'links'],
-};
 
 const CONNECTOR_SPEC: Spec = {
   uuid: { kind: { t: 'uuid' } },
@@ -60,23 +46,14 @@ export function registerVolume(app: FastifyInstance, deps: ApiDeps): void {
   const { store, conductor, config } = deps;
 
   app.get('/v1/volume', async (request) => {
-    requireVersion(request, 32);
-    const base = deps.base(request);
-    return {
-      links: [{ href: `${base}/v1/volume/`, rel: 'self' }, { href: `${base}/volume/`, rel: 'bookmark' }],
-      connectors: resourceLinks(base, 'volume', 'connectors'),
-      targets: resourceLinks(base, 'volume', 'targets'),
-    };
+    requireVersion(request, VOLUME_MINOR);
+    return volumeLinksView(deps.base(request));
   });
   app.get('/v1/nodes/:node/volume', async (request) => {
-    requireVersion(request, 32);
-    const node = await conductor.core.getNode((request.params as { node: string }).node);
-    const base = deps.base(request);
-    return {
-      links: resourceLinks(base, 'nodes', `${node.uuid}/volume`),
-      connectors: resourceLinks(base, 'nodes', `${node.uuid}/volume/connectors`),
-      targets: resourceLinks(base, 'nodes', `${node.uuid}/volume/targets`),
-    };
+    requireVersion(request, VOLUME_MINOR);
+    const ident = (request.params as { node: string }).node;
+    await conductor.core.getNode(ident);
+    return volumeLinksView(deps.base(request), ident);
   });
 
   interface Kind<R extends VolumeConnector | VolumeTarget> {
@@ -95,54 +72,58 @@ export function registerVolume(app: FastifyInstance, deps: ApiDeps): void {
 
   function routes<R extends VolumeConnector | VolumeTarget>(k: Kind<R>) {
     const noun = k.resource;
+    const Noun = noun[0].toUpperCase() + noun.slice(1);
     const find = async (ident: string) => {
-      if (!isUuidLike(ident)) throw new InvalidParameterValue(`Expected a UUID for ${noun} but received ${ident}.`);
+      if (!isUuidLike(ident)) throw new InvalidParameterValue(`Expected a UUID but received ${ident}.`);
       const r = await k.repo.getByUuid(ident.toLowerCase());
-      if (!r) throw new NotFound(`The ${noun} ${ident} could not be found.`);
+      if (!r) throw new NotFound(`${Noun} ${ident} could not be found.`);
       return r;
     };
     const list = async (request: FastifyRequest, detailPath: boolean, fixed: Filters, path: string) => {
-      requireVersion(request, 32);
+      requireVersion(request, VOLUME_MINOR);
       const q = request.query as Query;
-      checkQuery(q, { node: 32 }, request.minor);
-      const lq = parseListQuery(q, {
-        minor: request.minor, maxLimit: config.api.maxLimit, fieldSince: k.shape.fieldSince, detailPath,
-        unsortable: new Set(['extra', 'properties']),
+      checkQuery(q, { node: VOLUME_MINOR }, request.minor);
+      // Volume lists took ?detail= from the start (1.32), before other lists did (1.43).
+      const { detail: detailParam, ...rest } = q;
+      const detail = detailPath || (detailParam !== undefined && parseBoolParam('detail', detailParam));
+      const lq = parseListQuery(rest, {
+        minor: request.minor, maxLimit: config.api.maxLimit, fieldSince: k.shape.fieldSince, detailPath: detail,
+        unsortable: VOLUME_UNSORTABLE_FIELDS,
       });
       const filters: Filters = { ...fixed };
       if (q.node !== undefined && fixed.node_uuid === undefined) filters.node_uuid = (await conductor.core.getNode(q.node)).uuid;
       const marker = lq.marker ? await k.repo.getByUuid(lq.marker.toLowerCase()) : undefined;
-      if (lq.marker && !marker) throw new InvalidParameterValue(`The ${noun} ${lq.marker} could not be found (marker).`);
+      if (lq.marker && !marker) throw new NotFound(`${Noun} ${lq.marker} could not be found.`);
       const rows = await k.repo.list({ filters, limit: lq.limit, marker, sortKey: lq.sortKey, sortDir: lq.sortDir });
       const base = deps.base(request);
-      const fields = lq.fields ?? (lq.detail ? fieldsAt(k.shape, request.minor) : listFieldsAt(k.shape, request.minor));
-      return collection(k.plural, rows.map((r) => resourceView(k.shape, r, base, fields)), lq.limit,
+      const fields = lq.fields ?? volumeFields(k.shape, request.minor, lq.detail);
+      return collection(k.plural, rows.map((r) => volumeRecordView(k.shape, r, base, fields)), lq.limit,
         `${base}/v1/${path}${detailPath ? '/detail' : ''}`, q, (r) => r.uuid as string);
     };
     const col = `/v1/volume/${k.plural}`;
     app.get(col, (request) => list(request, false, {}, `volume/${k.plural}`));
     app.get(`${col}/detail`, (request) => list(request, true, {}, `volume/${k.plural}`));
     app.get(`/v1/nodes/:node/volume/${k.plural}`, async (request) => {
-      requireVersion(request, 32);
+      requireVersion(request, VOLUME_MINOR);
       const node = await conductor.core.getNode((request.params as { node: string }).node);
       return list(request, false, { node_uuid: node.uuid }, `nodes/${node.uuid}/volume/${k.plural}`);
     });
     app.get(`${col}/:id`, async (request) => {
-      requireVersion(request, 32);
+      requireVersion(request, VOLUME_MINOR);
       const fields = parseFields((request.query as Query).fields, request.minor, k.shape.fieldSince);
       const r = await find((request.params as { id: string }).id);
-      return resourceView(k.shape, r, deps.base(request), fields ?? fieldsAt(k.shape, request.minor));
+      return volumeRecordView(k.shape, r, deps.base(request), fields ?? volumeFields(k.shape, request.minor, true));
     });
     app.post(col, async (request, reply) => {
-      requireVersion(request, 32);
+      requireVersion(request, VOLUME_MINOR);
       const body = checkFields(noun, request.body, k.spec, request.minor, k.required) as Partial<R>;
       const r = await k.create({ ...k.defaults, ...body, uuid: body.uuid ?? randomUUID() } as Omit<R, 'id' | 'created_at' | 'updated_at'>);
       const base = deps.base(request);
       void reply.code(201).header('Location', `${base}${col}/${r.uuid}`);
-      return resourceView(k.shape, r, base, fieldsAt(k.shape, request.minor));
+      return volumeRecordView(k.shape, r, base, volumeFields(k.shape, request.minor, true));
     });
     app.patch(`${col}/:id`, async (request) => {
-      requireVersion(request, 32);
+      requireVersion(request, VOLUME_MINOR);
       const r = await find((request.params as { id: string }).id);
       const patchable = new Set(Object.keys(k.spec).filter((f) => f !== 'uuid'));
       const changes = patchChanges(r, request.body, {
@@ -150,17 +131,17 @@ export function registerVolume(app: FastifyInstance, deps: ApiDeps): void {
         emptyValue: (f) => k.emptyValue(f),
       }, request.minor);
       const updated = Object.keys(changes).length > 0 ? await k.update(r, changes as Partial<R>) : r;
-      return resourceView(k.shape, updated, deps.base(request), fieldsAt(k.shape, request.minor));
+      return volumeRecordView(k.shape, updated, deps.base(request), volumeFields(k.shape, request.minor, true));
     });
     app.delete(`${col}/:id`, async (request, reply) => {
-      requireVersion(request, 32);
+      requireVersion(request, VOLUME_MINOR);
       await k.destroy(await find((request.params as { id: string }).id));
       return reply.code(204).send();
     });
   }
 
   routes<VolumeConnector>({
-    shape: CONNECTOR, spec: CONNECTOR_SPEC, plural: 'connectors', resource: 'volume connector',
+    shape: CONNECTOR_SHAPE, spec: CONNECTOR_SPEC, plural: 'connectors', resource: 'volume connector',
     required: ['node_uuid', 'type', 'connector_id'], repo: store.volumeConnectors,
     create: (f) => conductor.ports.createVolumeConnector(f),
     update: (r, c) => conductor.ports.updateVolumeConnector(r, c),
@@ -169,7 +150,7 @@ export function registerVolume(app: FastifyInstance, deps: ApiDeps): void {
     defaults: { extra: {} },
   });
   routes<VolumeTarget>({
-    shape: TARGET, spec: TARGET_SPEC, plural: 'targets', resource: 'volume target',
+    shape: TARGET_SHAPE, spec: TARGET_SPEC, plural: 'targets', resource: 'volume target',
     required: ['node_uuid', 'volume_type', 'boot_index', 'volume_id'], repo: store.volumeTargets,
     create: (f) => conductor.ports.createVolumeTarget(f),
     update: (r, c) => conductor.ports.updateVolumeTarget(r, c),
