@@ -37,7 +37,7 @@ export function checkValue(resource: string, field: string, kind: FieldKind, val
     case 'custom':
       return kind.check(value, field);
     case 'uuid':
-      if (!isUuidLike(value)) throw new InvalidParameterValue(`Expected a UUID for ${field}: ${JSON.stringify(value)}`);
+      if (!isUuidLike(value)) throw new InvalidParameterValue(`Expected a UUID but received ${String(value)}.`);
       return canonicalUuid(value as string);
     case 'string':
       if (typeof value !== 'string') fail(resource, field, value, 'is not of type string');
@@ -60,7 +60,7 @@ export function checkValue(resource: string, field: string, kind: FieldKind, val
       return value;
     case 'mac': {
       const mac = normalizeMac(value);
-      if (!mac) throw new InvalidParameterValue(`Expected a MAC address but received ${JSON.stringify(value)}.`);
+      if (!mac) throw new InvalidParameterValue(`Expected a MAC address but received ${String(value)}.`);
       return mac;
     }
     case 'stringList':

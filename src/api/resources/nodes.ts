@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   NODE_FIELD_SINCE, NODE_PATCHABLE_FIELDS, NODE_UNSORTABLE_FIELDS, INTERFACE_SLOTS, type Node,
 } from '../../domain/node.js';
-import { InvalidParameterValue, NotAcceptable } from '../../domain/errors.js';
+import { InvalidParameterValue, NotAcceptable, nodeNotFound } from '../../domain/errors.js';
 import { isProvisionState } from '../../domain/provision-state-machine.js';
 import { isUuidLike } from '../../domain/validation.js';
 import type { NodeFilters } from '../../store/repositories/node-repository.js';
@@ -83,7 +83,7 @@ export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
     const { filters, conductor: conductorFilter } = nodeFilters(q, minor);
     if (filters.associated !== undefined && filters.instance_uuid !== undefined) delete filters.associated;
     const marker = lq.marker ? await store.nodes.getByUuid(lq.marker.toLowerCase()) : undefined;
-    if (lq.marker && !marker) throw new InvalidParameterValue(`Node ${lq.marker} could not be found (marker).`);
+    if (lq.marker && !marker) throw nodeNotFound(lq.marker);
     const ctx = nodeViewContext(deps, request);
     const fields = lq.fields ?? (lq.detail ? nodeDetailFields(minor) : nodeListFields(minor));
     const table = await store.nodes.listTable({
