@@ -38,3 +38,10 @@ for (const dialect of testDialects()) {
     }
   });
 }
+
+describe('node documents from an empty table', () => {
+  it('are an empty list even when the driver reports no columns', () => {
+    const ctx: NodeViewContext = { minor: 82, base: 'http://h', conductorOf: () => null };
+    assert.deepEqual(nodeTableJson({ columns: [], rows: [] }, ctx, nodeDetailFields(82)), []);
+  });
+});

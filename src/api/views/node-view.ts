@@ -109,6 +109,8 @@ const esc = JSON.stringify;
  * mask. The output parses to exactly what `nodeView` gives for the same nodes.
  */
 export function nodeTableJson(table: RowTable, ctx: NodeViewContext, fields: readonly string[]): string[] {
+  // Without rows a driver may not report columns either.
+  if (table.rows.length === 0) return [];
   const col = new Map(table.columns.map((c, i) => [c, i]));
   const at = (name: string) => {
     const i = col.get(name);
