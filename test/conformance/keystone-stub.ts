@@ -60,7 +60,7 @@ export async function startKeystoneStub(baremetalUrl: string): Promise<KeystoneS
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
+      const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '');
       const version = {
         id: 'v3.14', status: 'stable', updated: '2020-04-07T00:00:00Z',
         links: [{ rel: 'self', href: `${identityUrl}/` }],

@@ -109,9 +109,9 @@ export function parseTempestOutput(output: string): Omit<TempestResult, 'log' | 
     const m = RESULT_LINE.exec(line.trim()) ?? CLASS_LINE.exec(line.trim());
     if (!m) continue;
     const [, id, outcome, reason] = m;
-    if (outcome === 'ok') passed.push(id!);
-    else if (outcome === 'FAILED') failed.push(id!);
-    else skipped.push({ id: id!, reason: reason ?? '' });
+    if (outcome === 'ok') passed.push(id);
+    else if (outcome === 'FAILED') failed.push(id);
+    else skipped.push({ id: id, reason: reason ?? '' });
   }
   return { passed: passed.sort(), failed: failed.sort(), skipped };
 }
