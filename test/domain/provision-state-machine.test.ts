@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ALL_STATES, STABLE_STATES, TRANSITIONS, canFire, fire, type ProvisionEvent, type ProvisionState,
+  ALL_STATES, STABLE_STATES, TRANSITIONS, canFire, fire, type ProvisionEvent,
 } from '../../src/domain/provision-state-machine.js';
 
 // Ironic's transitions, written out from its documentation independently of the table under test.
