@@ -69,6 +69,15 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
     }
   });
 
+  // Bodiless requests may carry any Content-Type (python-ironicclient sends application/octet-stream with its
+  // DELETEs); only a body in a format we do not read is refused.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    const err = new Error(FRAMEWORK_MESSAGES.FST_ERR_CTP_INVALID_MEDIA_TYPE) as FastifyError;
+    err.statusCode = 415;
+    done(err, undefined);
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('Openstack-Request-Id', request.id);
   });
