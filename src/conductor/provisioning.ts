@@ -87,7 +87,8 @@ export async function startProvisionAction(core: ConductorCore, ident: string, r
         throw invalidTransition(req.verb, node.uuid, node.provision_state);
     }
   } finally {
-    if (!handedOver) await task.release();
+    // Cases return from inside the try, so the wait for a quick background action happens here.
+    if (handedOver) await handedOver;
+    else await task.release();
   }
-  await handedOver;
 }
