@@ -33,6 +33,6 @@ args=(--url http://127.0.0.1:6400 --pid "$ferrite_pid" --nodes "$nodes")
 if [ -n "$ironic" ]; then
   ironic_pid=$(sh "$ironic" | tail -1)
   pids+=("$ironic_pid")
-  args+=(--baseline-url http://127.0.0.1:6385 --baseline-pid "$ironic_pid" --baseline-nodes "$baseline_nodes")
+  args+=(--baseline-url http://127.0.0.1:6385 --baseline-pid "$ironic_pid" --baseline-nodes "$baseline_nodes" --stop-baseline)
 fi
 taskset -c 1 node --import tsx bench/api/run.ts "${args[@]}"

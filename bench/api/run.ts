@@ -2,7 +2,7 @@
  * API benchmark for any Bare Metal API v1 endpoint (Ferrite or OpenStack Ironic, noauth).
  *
  *   node --import tsx bench/api/run.ts --url http://127.0.0.1:6400 [--nodes 10000] [--pid PID]
- *        [--baseline-url http://127.0.0.1:6385 --baseline-pid PID --baseline-nodes 1000]
+ *        [--baseline-url http://127.0.0.1:6385 --baseline-pid PID --baseline-nodes 1000 [--stop-baseline]]
  *
  * Measures: node creation rate with 8 concurrent clients, GET /v1/nodes and /v1/nodes/detail latency at 1,000
  * and at --nodes nodes, GET /v1/nodes/{id} requests/s and p99 with 8 connections (wrk), 100 fake nodes from
@@ -200,6 +200,11 @@ const result: Record<string, unknown> = {};
 if (baselineUrl) {
   const baseline: Target = { url: baselineUrl, pid: arg('baseline-pid') ? Number(arg('baseline-pid')) : undefined, nodes: Number(arg('baseline-nodes') ?? 1000) };
   result.baseline = await measure(baseline, 'baseline');
+  // The baseline must not compete for the CPU while the target is measured.
+  if (process.argv.includes('--stop-baseline') && baseline.pid !== undefined) {
+    process.kill(baseline.pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 3000));
+  }
 }
 result.target = await measure(target, 'target');
 if (result.baseline) {
