@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
 import type { Store } from '../../store/store.js';
-import type { JsonObject } from '../../domain/node.js';
+import type { ProvisionRequest } from '../../domain/provision-request.js';
 
 /** What a provisioning flow may need besides its task. */
 export interface FlowContext {
@@ -9,11 +9,4 @@ export interface FlowContext {
 }
 
 /** The arguments of a provision request that flows consume. */
-export interface ProvisionArgs {
-  configdrive?: string | JsonObject;
-  clean_steps?: JsonObject[];
-  deploy_steps?: JsonObject[];
-  service_steps?: JsonObject[];
-  rescue_password?: string;
-  disable_ramdisk?: boolean;
-}
+export type ProvisionArgs = Omit<ProvisionRequest, 'verb' | 'event'>;
