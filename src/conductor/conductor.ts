@@ -8,6 +8,10 @@ import { now, type Store } from '../store/store.js';
 import { NodeTask, ReservationLost } from './node-task.js';
 import type { FlowContext } from './flows/flow-context.js';
 
+export interface WorkerClaim {
+  release(): void;
+}
+
 /**
  * The engine's core: runs tasks on nodes under their reservation, in the foreground (the caller waits) or in the
  * background (the caller gets 202 and the node's state tells the rest). Operations live in their own modules and
@@ -16,6 +20,7 @@ import type { FlowContext } from './flows/flow-context.js';
 export class ConductorCore {
   private readonly running = new Set<Promise<void>>();
   private stopping = false;
+  private claimed = 0;
   readonly flow: FlowContext;
 
   constructor(
@@ -63,14 +68,15 @@ export class ConductorCore {
    * Hands an acquired task to a background worker, which keeps the reservation until `fn` is done. Errors that
    * `fn` did not turn into a node state (a lost reservation, a database failure) are logged, never thrown away.
    */
-  spawn(task: NodeTask, fn: (task: NodeTask) => Promise<void>): Promise<void> {
-    if (this.stopping) {
-      void task.release();
-      throw new TemporaryFailure('Requested action cannot be performed: the conductor is shutting down.');
-    }
-    if (this.running.size >= this.config.conductor.workersPoolSize) {
-      void task.release();
-      throw new TemporaryFailure('Requested action cannot be performed due to lack of free conductor workers.');
+  spawn(task: NodeTask, fn: (task: NodeTask) => Promise<void>, claim?: WorkerClaim): Promise<void> {
+    if (claim) claim.release();
+    else {
+      try {
+        this.claimWorker().release();
+      } catch (e) {
+        void task.release();
+        throw e;
+      }
     }
     const work = (async () => {
       try {
@@ -90,6 +96,26 @@ export class ConductorCore {
     if (grace <= 0) return Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([work, new Promise<void>((r) => { timer = setTimeout(r, grace); })]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Reserves a background worker before an action changes anything, so a full pool refuses the request (503)
+   * instead of leaving a node in a state nobody works on. The claim goes to `spawn`, or is given back.
+   */
+  claimWorker(): WorkerClaim {
+    if (this.stopping) throw new TemporaryFailure('Requested action cannot be performed: the conductor is shutting down.');
+    if (this.running.size + this.claimed >= this.config.conductor.workersPoolSize) {
+      throw new TemporaryFailure('Requested action cannot be performed due to lack of free conductor workers.');
+    }
+    this.claimed += 1;
+    let open = true;
+    return {
+      release: () => {
+        if (!open) return;
+        open = false;
+        this.claimed -= 1;
+      },
+    };
   }
 
   /** Background work under way; tests and shutdown wait on it. */

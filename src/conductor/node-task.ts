@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Node } from '../domain/node.js';
 import type { Port, Portgroup } from '../domain/resources.js';
-import { fire, type ProvisionEvent, type ProvisionState } from '../domain/provision-state-machine.js';
+import { ProvisionState, fire, type ProvisionEvent } from '../domain/provision-state-machine.js';
 import { nodeLocked, nodeNotFound, FerriteError } from '../domain/errors.js';
 import type { NodeInterfaces, TaskContext } from '../drivers/interfaces.js';
 import type { DriverRegistry } from '../drivers/registry.js';
@@ -106,8 +106,19 @@ export class NodeTask implements TaskContext {
   async fail(error: unknown, eventType: string, changes: Partial<Node> = {}): Promise<void> {
     const message = describeError(error);
     this.log.warn({ err: message, event: eventType }, 'action failed');
-    await this.fire('fail', { ...changes, last_error: message });
+    await this.fire('fail', { ...changes, last_error: message }, this.keptTarget());
     await this.recordHistory(eventType, message, 'ERROR');
+  }
+
+  /**
+   * A manual cleaning shares its states with automated cleaning but heads for manageable; its failure and abort
+   * keep that target (undefined: the table's own target).
+   */
+  keptTarget(): ProvisionState | undefined {
+    const cleaning: readonly string[] = [ProvisionState.cleaning, ProvisionState.cleanWait, ProvisionState.cleanHold];
+    return cleaning.includes(this.node.provision_state) && this.node.target_provision_state === ProvisionState.manageable
+      ? ProvisionState.manageable
+      : undefined;
   }
 
   async recordHistory(eventType: string, event: string, severity: 'ERROR' | 'INFO' | 'WARNING'): Promise<void> {

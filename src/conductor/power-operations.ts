@@ -11,17 +11,22 @@ export class PowerOperations {
   async changePowerState(ident: string, target: PowerTarget, timeout: number | undefined): Promise<void> {
     const task = await this.core.acquire(ident, `power ${target}`);
     let handedOver: Promise<void> | undefined;
+    let claim;
     try {
       const power = task.interfaces.power;
       if (!power.supportedPowerStates(task).includes(target)) {
         throw new InvalidParameterValue(`The requested action "${target}" is not supported by the power interface of node ${task.node.uuid}.`);
       }
       await power.validate(task);
+      claim = this.core.claimWorker();
       const settled = target === PowerStates.off || target === PowerStates.softOff ? PowerStates.off : PowerStates.on;
       await task.save({ target_power_state: settled, last_error: null });
-      handedOver = this.core.spawn(task, (t) => this.runPowerAction(t, target, timeout));
+      handedOver = this.core.spawn(task, (t) => this.runPowerAction(t, target, timeout), claim);
     } finally {
-      if (!handedOver) await task.release();
+      if (!handedOver) {
+        claim?.release();
+        await task.release();
+      }
     }
     await handedOver;
   }

@@ -1,7 +1,7 @@
 import { NodeProtected, invalidTransition } from '../domain/errors.js';
 import { ProvisionState, canFire, type ProvisionState as State } from '../domain/provision-state-machine.js';
 import type { ProvisionRequest } from '../domain/provision-request.js';
-import type { ConductorCore } from './conductor.js';
+import type { ConductorCore, WorkerClaim } from './conductor.js';
 import type { NodeTask } from './node-task.js';
 import { verify } from './flows/verify.js';
 import { clean } from './flows/cleaning.js';
@@ -25,6 +25,7 @@ const ABORTED: Partial<Record<State, string>> = {
 export async function startProvisionAction(core: ConductorCore, ident: string, req: ProvisionRequest): Promise<void> {
   const task = await core.acquire(ident, `provision ${req.verb}`);
   let handedOver: Promise<void> | undefined;
+  let claim: WorkerClaim | undefined;
   try {
     const node = task.node;
     // The API checked against a snapshot; the state may have moved before the reservation was taken.
@@ -32,8 +33,11 @@ export async function startProvisionAction(core: ConductorCore, ident: string, r
     if (node.protected && (req.event === 'delete' || req.event === 'rebuild')) {
       throw new NodeProtected(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted`);
     }
+    // Every event but these starts a background flow: take its worker before the first transition.
+    const inline = req.event === 'abort' || req.event === 'unhold' || (req.event === 'manage' && node.provision_state !== ProvisionState.enroll);
+    if (!inline) claim = core.claimWorker();
     const run = (fn: (t: NodeTask) => Promise<void>) => {
-      handedOver = core.spawn(task, fn);
+      handedOver = core.spawn(task, fn, claim);
     };
     const flow = core.flow;
     switch (req.event) {
@@ -76,7 +80,7 @@ export async function startProvisionAction(core: ConductorCore, ident: string, r
       case 'abort': {
         const what = ABORTED[node.provision_state] ?? 'The action';
         const lastError = node.provision_state === ProvisionState.serviceFailed ? node.last_error : `${what} was aborted by request.`;
-        await task.fire('abort', { last_error: lastError, clean_step: {}, deploy_step: {}, service_step: {} });
+        await task.fire('abort', { last_error: lastError, clean_step: {}, deploy_step: {}, service_step: {} }, task.keptTarget());
         if (lastError && node.provision_state !== ProvisionState.serviceFailed) await task.recordHistory('abort', lastError, 'WARNING');
         return;
       }
@@ -89,6 +93,9 @@ export async function startProvisionAction(core: ConductorCore, ident: string, r
   } finally {
     // Cases return from inside the try, so the wait for a quick background action happens here.
     if (handedOver) await handedOver;
-    else await task.release();
+    else {
+      claim?.release();
+      await task.release();
+    }
   }
 }

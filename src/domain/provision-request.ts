@@ -44,7 +44,7 @@ function stepList(name: string, value: unknown, needPriority: boolean): JsonObje
  */
 export function checkProvisionRequest(node: Node, body: Record<string, unknown>, minor: number): ProvisionRequest {
   const verb = body.target;
-  if (typeof verb !== 'string' || !(verb in VERB_EVENTS)) {
+  if (typeof verb !== 'string' || !Object.hasOwn(VERB_EVENTS, verb)) {
     throw new InvalidParameterValue(`The requested action "${String(verb)}" is not a valid provision state target.`);
   }
   if (minor < VERB_MIN_VERSIONS[verb]) {
@@ -61,7 +61,6 @@ export function checkProvisionRequest(node: Node, body: Record<string, unknown>,
   let actionable = canFire(node.provision_state, event);
   // abort of a deploy waiting for its agent exists since 1.110; abort of inspect wait since 1.41
   if (event === 'abort' && node.provision_state === ProvisionState.waitCallBack && minor < 110) actionable = false;
-  if (event === 'abort' && node.provision_state === ProvisionState.inspectWait && minor < 41) actionable = false;
   if (!actionable) {
     if (node.reservation) throw nodeLocked(node.uuid, node.reservation);
     throw invalidTransition(verb, node.uuid, node.provision_state);
@@ -120,5 +119,9 @@ export function checkProvisionRequest(node: Node, body: Record<string, unknown>,
     req.disable_ramdisk = body.disable_ramdisk;
   }
   if (body.runbook !== undefined) throw new NotAcceptable('"runbook" requires API version 1.92 or later.');
+  // Ironic checks this after the state and the fields: aborting an inspection that waits came with 1.41.
+  if (event === 'abort' && node.provision_state === ProvisionState.inspectWait && minor < 41) {
+    throw new NotAcceptable('Aborting an inspection requires API version 1.41 or later.');
+  }
   return req;
 }

@@ -116,7 +116,14 @@ export interface StateChange {
 
 /** Whether `event` may be fired in `state`. */
 export function canFire(state: ProvisionState, event: ProvisionEvent): boolean {
-  return TRANSITIONS[state]?.[event] !== undefined;
+  return nextState(state, event) !== undefined;
+}
+
+/** Own entries of the table only: names inherited from Object (toString, __proto__) are not events. */
+function nextState(state: string, event: string): ProvisionState | undefined {
+  if (!Object.hasOwn(TRANSITIONS, state)) return undefined;
+  const events = TRANSITIONS[state as ProvisionState];
+  return Object.hasOwn(events, event) ? events[event as ProvisionEvent] : undefined;
 }
 
 /**
@@ -125,7 +132,7 @@ export function canFire(state: ProvisionState, event: ProvisionEvent): boolean {
  * `manageable`, so its target is `manageable`.
  */
 export function fire(state: ProvisionState, event: ProvisionEvent, target?: ProvisionState | null): StateChange {
-  const next = TRANSITIONS[state]?.[event];
+  const next = nextState(state, event);
   if (next === undefined) throw new Error(`event ${event} is not allowed in state ${state}`);
   if (STABLE_STATES.has(next)) return { provisionState: next, targetProvisionState: null };
   return { provisionState: next, targetProvisionState: target === undefined ? (TARGETS[next] ?? null) : target };
@@ -165,15 +172,19 @@ export const DELETE_ALLOWED_STATES: ReadonlySet<ProvisionState> = new Set([
   S.manageable, S.enroll, S.adoptFailed, S.available,
 ]);
 
+/** A lookup table without Object's inherited names, so a verb like "toString" is simply unknown. */
+const table = <T>(entries: Record<string, T>): Readonly<Record<string, T>> =>
+  Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+
 /** API verbs (`PUT /states/provision {"target": verb}`) and the event each fires. */
-export const VERB_EVENTS: Readonly<Record<string, ProvisionEvent>> = {
+export const VERB_EVENTS: Readonly<Record<string, ProvisionEvent>> = table({
   active: 'deploy', deploy: 'deploy', deleted: 'delete', undeploy: 'delete', rebuild: 'rebuild',
   manage: 'manage', provide: 'provide', inspect: 'inspect', abort: 'abort', clean: 'clean', adopt: 'adopt',
   rescue: 'rescue', unrescue: 'unrescue', unhold: 'unhold', service: 'service',
-};
+});
 
 /** The first API microversion in which each verb exists. */
-export const VERB_MIN_VERSIONS: Readonly<Record<string, number>> = {
+export const VERB_MIN_VERSIONS: Readonly<Record<string, number>> = table({
   active: 1, deleted: 1, rebuild: 1, manage: 4, provide: 4, inspect: 6, abort: 13, clean: 15, adopt: 17,
   rescue: 38, unrescue: 38, deploy: 73, undeploy: 73, unhold: 85, service: 87,
-};
+});

@@ -231,9 +231,7 @@ for (const dialect of testDialects()) {
         assert.deepEqual(await docOf(uuid), beforeDoc);
       });
 
-      it('abort in "inspect wait" is 406 before 1.41, as in Ironic', {
-        todo: 'server bug: answers 400 InvalidStateRequested; Ironic raises NotAcceptable (406) for abort in inspect wait below 1.41',
-      }, async () => {
+      it('abort in "inspect wait" is 406 before 1.41, as in Ironic', async () => {
         const uuid = await nodeIn('inspect wait');
         const beforeDoc = await docOf(uuid);
         const r = await api.put(`/v1/nodes/${uuid}/states/provision`, { target: 'abort' }, { version: '1.40' });
@@ -243,9 +241,8 @@ for (const dialect of testDialects()) {
     });
 
     describe('manual cleaning keeps manageable as its target, as in Ironic', () => {
-      const todo = 'server bug: abort and failure fire without the pinned target, so a manual cleaning ends in "clean failed" heading for available';
       for (const state of ['clean wait', 'clean hold']) {
-        it(`abort in "${state}" of a manual cleaning → "clean failed", target manageable`, { todo }, async () => {
+        it(`abort in "${state}" of a manual cleaning → "clean failed", target manageable`, async () => {
           const uuid = await nodeIn(state);
           const row = await rowOf(uuid);
           await store.nodes.update(row!.id, { target_provision_state: 'manageable' });
@@ -255,7 +252,7 @@ for (const dialect of testDialects()) {
           assert.equal(n.target_provision_state, 'manageable');
         });
       }
-      it('a manual cleaning that fails → "clean failed", target manageable', { todo }, async () => {
+      it('a manual cleaning that fails → "clean failed", target manageable', async () => {
         const uuid = await nodeIn('manageable');
         // an unusable fake delay makes the deploy interface's validation, the first clean step, fail
         assert.equal((await api.patch(`/v1/nodes/${uuid}`, [{ op: 'add', path: '/driver_info/fake_deploy_delay', value: 'never' }])).status, 200);
@@ -268,9 +265,7 @@ for (const dialect of testDialects()) {
     });
 
     describe('names that are not verbs', () => {
-      it('are 400 "not a valid provision state target" and change nothing', {
-        todo: 'server bug: names inherited from Object.prototype pass `verb in VERB_EVENTS` and get the wrong message',
-      }, async () => {
+      it('are 400 "not a valid provision state target" and change nothing', async () => {
         const uuid = await nodeIn('available');
         const beforeDoc = await docOf(uuid);
         for (const verb of ['bogus', 'nostate', 'deploying', 'toString', 'constructor', 'hasOwnProperty', '__proto__']) {
