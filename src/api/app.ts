@@ -57,6 +57,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   // Ironic's clients send `Content-Type: application/json` on every request, bodiless DELETEs and PUTs included,
   // so an empty JSON body means "no body"; JSON-patch bodies are JSON too.
   app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(['application/json', 'application/json-patch+json'], { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);

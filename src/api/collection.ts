@@ -34,7 +34,7 @@ export function parseBoolParam(name: string, value: string): boolean {
 }
 
 export function parseLimit(raw: string | undefined, maxLimit: number): number {
-  if (raw === undefined || raw === '') return maxLimit;
+  if (raw === undefined) return maxLimit;
   if (!/^-?\d+$/.test(raw.trim())) {
     throw new InvalidParameterValue(`Invalid input for field/attribute limit. Value: '${raw}'. unable to convert to int`);
   }
@@ -58,7 +58,7 @@ export function parseFields(raw: string | undefined, minor: number, fieldSince: 
 
 export function parseListQuery(q: Query, rules: ListRules): ListQuery {
   const limit = parseLimit(q.limit, rules.maxLimit);
-  const sortDir = (q.sort_dir ?? 'asc').toLowerCase();
+  const sortDir = q.sort_dir ?? 'asc';
   if (sortDir !== 'asc' && sortDir !== 'desc') {
     throw new InvalidParameterValue(`Invalid sort direction: ${q.sort_dir}. Acceptable values are 'asc' or 'desc'`);
   }

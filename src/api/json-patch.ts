@@ -11,7 +11,8 @@ export interface PatchRules {
   minor: number;
 }
 
-const OPS = new Set(['add', 'replace', 'remove', 'move', 'copy', 'test']);
+// Ironic's JSON-patch type accepts these three operations only.
+const OPS = new Set(['add', 'replace', 'remove']);
 
 function topField(path: unknown): string {
   if (typeof path !== 'string' || !path.startsWith('/')) {
@@ -35,12 +36,12 @@ export function applyResourcePatch(
     if (op === null || typeof op !== 'object' || Array.isArray(op)) throw new PatchError('Invalid patch: each operation must be an object.');
     const o = op as Record<string, unknown>;
     if (typeof o.op !== 'string' || !OPS.has(o.op)) throw new PatchError(`Invalid patch operation ${JSON.stringify(o.op ?? null)}.`);
-    const extra = Object.keys(o).filter((k) => !['op', 'path', 'value', 'from'].includes(k));
+    const extra = Object.keys(o).filter((k) => !['op', 'path', 'value'].includes(k));
     if (extra.length > 0) throw new PatchError(`Invalid patch: unexpected key(s) ${extra.join(', ')}.`);
-    if ((o.op === 'add' || o.op === 'replace' || o.op === 'test') && !('value' in o)) {
+    if ((o.op === 'add' || o.op === 'replace') && !('value' in o)) {
       throw new PatchError(`Invalid patch: '${o.op}' of ${String(o.path)} needs a value.`);
     }
-    const paths = [o.path, ...(o.op === 'move' || o.op === 'copy' ? [o.from] : [])];
+    const paths = [o.path];
     for (const path of paths) {
       const field = topField(path);
       if (field === '' || !rules.patchable.has(field)) {
@@ -49,9 +50,6 @@ export function applyResourcePatch(
       const since = rules.since?.[field];
       if (since !== undefined && since > rules.minor) throw new NotAcceptable(`Field ${field} is not available at API version 1.${rules.minor}.`);
       if (o.op === 'remove' && rules.mandatory?.has(field) && path === `/${field}`) {
-        throw new InvalidParameterValue(`Cannot remove mandatory field ${String(path)}.`);
-      }
-      if (o.op === 'move' && path === o.from && rules.mandatory?.has(field)) {
         throw new InvalidParameterValue(`Cannot remove mandatory field ${String(path)}.`);
       }
     }

@@ -22,8 +22,9 @@ export async function negotiateVersion(request: FastifyRequest, reply: FastifyRe
   void reply.header('X-OpenStack-Ironic-API-Maximum-Version', MAX_VERSION);
   const legacy = request.headers['x-openstack-ironic-api-version'];
   const modern = request.headers['openstack-api-version'];
-  let raw = typeof legacy === 'string' ? legacy : undefined;
-  if (raw === undefined && typeof modern === 'string') raw = baremetalFromOpenStackHeader(modern);
+  // The standard header wins over the legacy one, as in Ironic.
+  let raw = typeof modern === 'string' ? baremetalFromOpenStackHeader(modern) : undefined;
+  if (raw === undefined && typeof legacy === 'string') raw = legacy;
   const parsed = parseRequestedVersion(raw);
   if (parsed.kind !== 'ok') {
     const description = parsed.kind === 'malformed'

@@ -71,7 +71,13 @@ export function checkProvisionRequest(node: Node, body: Record<string, unknown>,
     if (event !== 'deploy' && !(event === 'rebuild' && minor >= 35)) {
       throw new InvalidParameterValue('Adding a config drive is only supported when setting provision state to active or rebuild');
     }
-    if (typeof body.configdrive === 'string') req.configdrive = body.configdrive;
+    if (typeof body.configdrive === 'string') {
+      // A config drive is a URL to fetch, or the gzipped image itself in base64.
+      if (!body.configdrive.includes('://') && !/^[A-Za-z0-9+/=\s]*$/.test(body.configdrive)) {
+        throw new InvalidParameterValue('Invalid configdrive: expected a URL or base64-encoded data');
+      }
+      req.configdrive = body.configdrive;
+    }
     else if (isObject(body.configdrive) && minor >= 56) {
       const keys = minor >= 59 ? ['meta_data', 'network_data', 'user_data', 'vendor_data'] : ['meta_data', 'network_data', 'user_data'];
       const extra = Object.keys(body.configdrive).filter((k) => !keys.includes(k));
@@ -86,6 +92,9 @@ export function checkProvisionRequest(node: Node, body: Record<string, unknown>,
       throw new InvalidParameterValue('"clean_steps" is only valid when setting target provision state to clean');
     }
     req.clean_steps = stepList('clean_steps', body.clean_steps, false);
+    if (req.clean_steps.length === 0 && body.runbook === undefined) {
+      throw new InvalidParameterValue('"clean_steps" must name at least one step for manual cleaning');
+    }
   } else if (event === 'clean' && body.runbook === undefined) {
     throw new InvalidParameterValue('"clean_steps" is required when setting target provision state to clean');
   }

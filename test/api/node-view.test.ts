@@ -15,7 +15,7 @@ for (const dialect of testDialects()) {
         { driver: 'fake-hardware', name: 'plain' },
         { driver: 'fake-hardware', name: 'secretive', driver_info: { ipmi_password: 'p', nested: { auth_token: 't' }, user: 'u' },
           instance_info: { image_url: 'http://user:pw@x/img', root_gb: 10 }, properties: { cpus: '4', 'odd "key"': 'ü\n' } },
-        { driver: 'fake-hardware', maintenance: true, maintenance_reason: 'x', automated_clean: false, protected: false, description: 'd' },
+        { driver: 'fake-hardware', maintenance: true, maintenance_reason: 'x', automated_clean: false, description: 'd' },
       ];
       for (const b of bodies) assert.equal((await api.post('/v1/nodes', b)).status, 201);
     });

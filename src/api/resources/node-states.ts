@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidParameterValue, NotAcceptable } from '../../domain/errors.js';
+import { InvalidParameterValue, NotAcceptable, NotFound } from '../../domain/errors.js';
 import { checkProvisionRequest } from '../../domain/provision-request.js';
 import { parseBool } from '../../domain/validation.js';
 import type { JsonObject } from '../../domain/node.js';
@@ -83,7 +83,7 @@ export function registerNodeStates(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.put('/v1/nodes/:node/states/boot_mode', async (request, reply) => {
-    if (request.minor < 76) throw new NotAcceptable('Setting the boot mode requires API version 1.76 or later.');
+    if (request.minor < 76) throw new NotFound('The resource could not be found.');
     const node = await conductor.core.getNode((request.params as { node: string }).node);
     const body = objectBody(request.body);
     onlyKeys(body, ['target']);
@@ -93,7 +93,7 @@ export function registerNodeStates(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.put('/v1/nodes/:node/states/secure_boot', async (request, reply) => {
-    if (request.minor < 76) throw new NotAcceptable('Setting secure boot requires API version 1.76 or later.');
+    if (request.minor < 76) throw new NotFound('The resource could not be found.');
     const node = await conductor.core.getNode((request.params as { node: string }).node);
     const body = objectBody(request.body);
     onlyKeys(body, ['target']);

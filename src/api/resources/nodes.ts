@@ -129,7 +129,9 @@ export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post('/v1/nodes', async (request, reply) => {
     const minor = request.minor;
-    const body = checkFields('node', request.body, nodeFieldSpec(minor), minor, ['driver']);
+    // A node is protected once it runs an instance; Ironic's create schema has no protected fields.
+    const { protected: _p, protected_reason: _r, ...createSpec } = nodeFieldSpec(minor);
+    const body = checkFields('node', request.body, createSpec, minor, ['driver']);
     const node = await conductor.nodes.create(body, minor);
     const ctx = nodeViewContext(deps, request);
     void reply.code(201).header('Location', `${ctx.base}/v1/nodes/${node.uuid}`);
