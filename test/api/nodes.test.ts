@@ -149,7 +149,9 @@ for (const dialect of testDialects()) {
     it('validates interfaces, sets maintenance and traits', async () => {
       const { body: node } = await api.post('/v1/nodes', { driver: 'fake-hardware', name: 'misc-1', console_interface: 'no-console' });
       const v = await api.get(`/v1/nodes/${node.uuid}/validate`);
-      assert.deepEqual(v.body.power, { result: true, reason: null });
+      assert.deepEqual(v.body.power, { result: true });
+      assert.equal(v.body.vendor, undefined, 'vendor is validated per passthru method');
+      assert.equal(v.body.firmware, undefined, 'firmware appears at 1.86');
       assert.equal(v.body.console.result, false);
       assert.equal((await api.put(`/v1/nodes/${node.uuid}/maintenance`, { reason: 'disk swap' })).status, 202);
       const m = await api.get(`/v1/nodes/${node.uuid}`);

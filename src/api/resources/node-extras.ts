@@ -128,11 +128,17 @@ export function registerNodeExtras(app: FastifyInstance, deps: ApiDeps): void {
     return reply.code(204).send();
   });
 
-  app.get('/v1/nodes/:node/validate', (request) => conductor.nodes.validate(nodeParam(request)));
+  // The firmware interface exists from 1.86 on.
+  const validation = async (request: FastifyRequest, ident: string) => {
+    const result = await conductor.nodes.validate(ident);
+    if (request.minor < 86) delete result.firmware;
+    return result;
+  };
+  app.get('/v1/nodes/:node/validate', (request) => validation(request, nodeParam(request)));
   app.get('/v1/nodes/validate', async (request) => {
     const { node } = request.query as Query;
     if (!node) throw new InvalidParameterValue('The "node" query parameter is required.');
-    return conductor.nodes.validate(node);
+    return validation(request, node);
   });
 
   app.get('/v1/nodes/:node/history', async (request) => {
