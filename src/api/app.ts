@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyInstance, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import type { Conductor } from '../conductor/conductor-service.js';
-import { errorBody, mapError } from './error-body.js';
+import { MAX_VERSION, MIN_VERSION } from '../domain/api-version.js';
+import { nodeNotFound } from '../domain/errors.js';
+import { isUuidLike } from '../domain/validation.js';
+import { errorBody, httpErrorBody, mapError } from './error-body.js';
 import { negotiateVersion } from './versioning.js';
 import { authHook } from './auth.js';
 import { registerRoot } from './resources/root.js';
@@ -37,6 +40,16 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length does not match the body.',
 };
 
+/** Ironic's JSON body limit on nesting; nothing in its API needs more, and deep documents are costly to store. */
+const MAX_JSON_DEPTH = 25;
+
+function nestedDeeperThan(value: unknown, levels: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (levels === 0) return true;
+  const children = Array.isArray(value) ? value as unknown[] : Object.values(value);
+  return children.some((child) => nestedDeeperThan(child, levels - 1));
+}
+
 export async function buildApp(store: Store, conductor: Conductor, config: Config, logger: Logger): Promise<FastifyInstance> {
   // Typed as Fastify's logger so the app keeps Fastify's default instance type.
   const loggerInstance: FastifyBaseLogger = logger;
@@ -45,7 +58,15 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
     bodyLimit: config.api.maxBodyBytes,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => `req-${randomUUID()}`,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Long idents must reach the handlers, which answer them in Ironic's words (400), not the router (414).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
+    // A URL the router cannot decode (a bad %-escape) is still answered in Ironic's format, version headers included.
+    frameworkErrors: (err, _request, anyReply) => {
+      const reply = anyReply as FastifyReply;
+      void reply.header('X-OpenStack-Ironic-API-Minimum-Version', MIN_VERSION);
+      void reply.header('X-OpenStack-Ironic-API-Maximum-Version', MAX_VERSION);
+      void reply.code(400).type('application/json').send(errorBody(`The request URL is malformed: ${err.message}`, 400));
+    },
     // Like Ironic, serve v1 resources also without the /v1 prefix (/nodes/detail is /v1/nodes/detail).
     rewriteUrl: (req) => {
       const url = req.url ?? '/';
@@ -61,13 +82,20 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   app.addContentTypeParser(['application/json', 'application/json-patch+json'], { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
+    let value: unknown;
     try {
-      done(null, JSON.parse(text));
+      value = JSON.parse(text);
     } catch {
       const err = new Error(FRAMEWORK_MESSAGES.FST_ERR_CTP_INVALID_JSON_BODY) as FastifyError;
       err.statusCode = 400;
-      done(err, undefined);
+      return done(err, undefined);
     }
+    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+      const err = new Error(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`) as FastifyError;
+      err.statusCode = 400;
+      return done(err, undefined);
+    }
+    done(null, value);
   });
 
   // Bodiless requests may carry any Content-Type (python-ironicclient sends application/octet-stream with its
@@ -84,6 +112,11 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   });
   app.addHook('onRequest', negotiateVersion);
   app.addHook('onRequest', authHook(config, logger));
+  // Before 1.5 nodes have no names: an ident that is not a UUID names no node (404, as Ironic answers).
+  app.addHook('preHandler', async (request) => {
+    const ident = (request.params as { node?: unknown } | undefined)?.node;
+    if (typeof ident === 'string' && request.minor < 5 && !isUuidLike(ident)) throw nodeNotFound(ident);
+  });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const mapped = mapError(err);
@@ -100,6 +133,15 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
     void reply.code(404).type('application/json').send(errorBody('The resource could not be found.', 404));
   });
 
+  // Collected so every resource answers the methods it lacks with 405 and an Allow header, as Ironic does.
+  const methodsByUrl = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const known = methodsByUrl.get(route.url) ?? new Set<string>();
+    for (const m of methods) known.add(m);
+    methodsByUrl.set(route.url, known);
+  });
+
   const deps: ApiDeps = { store, conductor, config, base: (req) => baseUrl(req as never, config.api.publicEndpoint) };
   registerRoot(app, deps);
   registerNodes(app, deps);
@@ -113,6 +155,22 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   registerAllocations(app, deps);
   registerDeployTemplates(app, deps);
   registerVolume(app, deps);
+  registerMethodNotAllowed(app, methodsByUrl);
   await app.ready();
   return app;
+}
+
+const REST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+function registerMethodNotAllowed(app: FastifyInstance, methodsByUrl: Map<string, Set<string>>): void {
+  for (const [url, known] of [...methodsByUrl]) {
+    const allow = REST_METHODS.filter((m) => known.has(m)).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+    const missing = REST_METHODS.filter((m) => !known.has(m));
+    if (missing.length === 0) continue;
+    app.route({
+      method: missing, url,
+      handler: (request, reply) => reply.code(405).header('Allow', allow.join(', ')).type('application/json')
+        .send(httpErrorBody(405, 'Method Not Allowed', `The method ${request.method} is not allowed for this resource.`)),
+    });
+  }
 }

@@ -13,12 +13,17 @@ export interface PatchRules {
 
 // Ironic's JSON-patch type accepts these three operations only.
 const OPS = new Set(['add', 'replace', 'remove']);
+// Ironic's patch path syntax (word characters and '-' between slashes): no escapes, dots or empty parts.
+const PATH_RE = /^(\/[\p{L}\p{N}_-]+)+$/u;
 
 function topField(path: unknown): string {
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new PatchError(`Invalid patch path ${String(path)}: a path must start with '/'.`);
   }
-  return jsonpatch.unescapePathComponent(path.slice(1).split('/')[0] ?? '');
+  if (!PATH_RE.test(path)) {
+    throw new PatchError(`Invalid patch path ${path}: each part must be letters, digits, '_' or '-'.`);
+  }
+  return path.slice(1).split('/')[0] ?? '';
 }
 
 /**

@@ -378,7 +378,8 @@ export class AllocationOperations {
         await this.store.allocations.delete(a.id);
         return;
       }
-      await this.core.withTask(node, 'allocation deletion', async (task) => {
+      // The worker that allocated the node may still hold it for a moment after marking the allocation active.
+      await this.withTaskWhenFree(node, 'allocation deletion', async (task) => {
         checkDeallocation(task.node, a);
         await this.store.transaction(async (tx) => {
           if (task.node.allocation_uuid === a.uuid) {
@@ -393,6 +394,18 @@ export class AllocationOperations {
       return;
     }
     throw new Conflict(`Allocation ${allocation.uuid} changed while being deleted; please retry.`);
+  }
+
+  /** withTask, tried again while the node is locked (Ironic's node_locked_retry_* for exclusive locks). */
+  private async withTaskWhenFree<T>(node: Node, purpose: string, fn: (task: NodeTask) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.core.withTask(node, purpose, fn);
+      } catch (e) {
+        if (!(e instanceof NodeLocked) || attempt >= LOCKED_RETRY_ATTEMPTS) throw e;
+        await sleep(LOCKED_RETRY_INTERVAL_MS);
+      }
+    }
   }
 
   async destroyForNode(nodeIdent: string): Promise<void> {

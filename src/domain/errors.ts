@@ -52,6 +52,9 @@ export class DriverError extends defineError('DriverError', 500) {}
 
 export const nodeNotFound = (ident: string) => new NotFound(`Node ${ident} could not be found.`);
 
+/** An ident that can be neither a UUID nor a logical name (Ironic's InvalidUuidOrName). */
+export const invalidUuidOrName = (ident: string) => new InvalidParameterValue(`Expected a logical name or UUID but received ${ident}.`);
+
 export const nodeLocked = (uuid: string, host: string) =>
   new NodeLocked(
     `Node ${uuid} is locked by host ${host}, please retry after the current operation is completed.`,

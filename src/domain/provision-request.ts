@@ -38,16 +38,26 @@ function stepList(name: string, value: unknown, needPriority: boolean): JsonObje
 }
 
 /**
+ * Verbs whose version Ironic checks only once the node's state allows them (they are missing from its table of
+ * verb versions and are refused by the conductor's own version check): elsewhere they are plain invalid
+ * transitions (400).
+ */
+const VERSION_CHECKED_WHEN_ACTIONABLE: ReadonlySet<string> = new Set(['unhold', 'service']);
+
+/**
  * Checks a provision request against the node as Ironic's API does, in Ironic's order: the verb exists at this
- * version (406), maintenance, whether the state machine allows the event (409 if the node is locked, 400
+ * version (406; for unhold and service only once actionable), maintenance, whether the state machine allows the event (409 if the node is locked, 400
  * otherwise), then each field's rules. Changes nothing.
  */
 export function checkProvisionRequest(node: Node, body: Record<string, unknown>, minor: number): ProvisionRequest {
   const verb = body.target;
   if (typeof verb !== 'string' || !Object.hasOwn(VERB_EVENTS, verb)) {
+    // Ironic's conductor judges the verb under the node's lock, so a locked node answers 409 first.
+    if (typeof verb === 'string' && node.reservation) throw nodeLocked(node.uuid, node.reservation);
     throw new InvalidParameterValue(`The requested action "${String(verb)}" is not a valid provision state target.`);
   }
-  if (minor < VERB_MIN_VERSIONS[verb]) {
+  const tooNew = minor < VERB_MIN_VERSIONS[verb];
+  if (tooNew && !VERSION_CHECKED_WHEN_ACTIONABLE.has(verb)) {
     throw new NotAcceptable(`The "${verb}" provision action requires API version 1.${VERB_MIN_VERSIONS[verb]} or later.`);
   }
   const event = VERB_EVENTS[verb];
@@ -65,6 +75,7 @@ export function checkProvisionRequest(node: Node, body: Record<string, unknown>,
     if (node.reservation) throw nodeLocked(node.uuid, node.reservation);
     throw invalidTransition(verb, node.uuid, node.provision_state);
   }
+  if (tooNew) throw new NotAcceptable(`The "${verb}" provision action requires API version 1.${VERB_MIN_VERSIONS[verb]} or later.`);
 
   const req: ProvisionRequest = { verb, event };
   if (body.configdrive !== undefined && body.configdrive !== null) {

@@ -1,4 +1,5 @@
 /** Pure value checks shared by the API and the conductor. */
+import { STANDARD_TRAITS } from './standard-traits.js';
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -31,15 +32,15 @@ export function isValidLogicalName(name: string): boolean {
   return name.length > 0 && name.length <= 255 && UNRESERVED_RE.test(name) && !isUuidLike(name);
 }
 
-const TRAIT_RE = /^[A-Z0-9_]+$/;
-
-/** Traits are os-traits standard names or CUSTOM_ ones; both are upper-case identifiers of at most 255 chars. */
-export function isValidTrait(trait: unknown): boolean {
-  return typeof trait === 'string' && trait.length > 0 && trait.length <= 255 && TRAIT_RE.test(trait);
-}
+const CUSTOM_TRAIT_RE = /^CUSTOM_[A-Z0-9_]+$/;
 
 export function isValidCustomTrait(trait: unknown): boolean {
-  return isValidTrait(trait) && (trait as string).startsWith('CUSTOM_');
+  return typeof trait === 'string' && trait.length <= 255 && CUSTOM_TRAIT_RE.test(trait);
+}
+
+/** Traits are os-traits standard names or CUSTOM_ ones (upper-case, at most 255 characters). */
+export function isValidTrait(trait: unknown): boolean {
+  return isValidCustomTrait(trait) || (typeof trait === 'string' && STANDARD_TRAITS.has(trait));
 }
 
 const MAC_RE = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;

@@ -14,8 +14,15 @@ import { apiClient, startTestService, waitFor, type ApiResponse, type TestServic
 
 const VERSION = '1.82';
 const VERBS = ['active', 'deploy', 'deleted', 'undeploy', 'rebuild', 'manage', 'provide', 'inspect', 'abort', 'clean', 'adopt', 'rescue', 'unrescue', 'unhold', 'service'];
-/** Verbs that need a newer microversion than 1.82 (§5.3: unhold 1.85, service 1.87). */
-const ABOVE_VERSION = new Set(['unhold', 'service']);
+/**
+ * unhold (1.85) and service (1.87) need a newer microversion than 1.82 (§5.3). Where they would be actionable
+ * (§5.1) they are 406; elsewhere plain invalid transitions.
+ */
+const ACTIONABLE_ABOVE_VERSION: Record<string, readonly string[]> = {
+  unhold: ['clean hold', 'deploy hold', 'service hold'],
+  service: ['active', 'service hold', 'service failed'],
+};
+const tooNewIn = (verb: string, state: string) => ACTIONABLE_ABOVE_VERSION[verb]?.includes(state) ?? false;
 
 /** verb → state it is accepted in → state the fake flow comes to rest in. Anything missing is refused at 1.82. */
 const DEPLOY = { 'available': 'active', 'deploy failed': 'active' };
@@ -143,7 +150,10 @@ for (const dialect of testDialects()) {
       for (const state of ALL_STATES) {
         for (const verb of VERBS) {
           const end = OUTCOMES[verb][state];
-          const expectation = ABOVE_VERSION.has(verb) ? '406' : end === undefined ? '400' : `202, rests in "${end}"`;
+          // unhold and service are newer than our maximum: Ironic judges the transition first (400), and refuses
+          // the version (406) only where the verb is actionable.
+          const tooNew = tooNewIn(verb, state);
+          const expectation = tooNew ? '406' : end === undefined ? '400' : `202, rests in "${end}"`;
           it(`${verb} in "${state}": ${expectation}`, async () => {
             const uuid = nodes.get(`${state}|${verb}|false`)!;
             const label = `${verb} in "${state}"`;
@@ -151,7 +161,7 @@ for (const dialect of testDialects()) {
             const beforeRow = await rowOf(uuid);
             const r = await api.put(`/v1/nodes/${uuid}/states/provision`, requestBody(verb));
 
-            if (end !== undefined) {
+            if (end !== undefined && !tooNew) {
               assert.equal(r.status, 202, `${label}: ${r.text}`);
               assert.equal(r.text, '', `${label}: empty body`);
               assert.ok(r.headers.get('location')?.endsWith(`/v1/nodes/${uuid}/states`), `${label}: Location ${r.headers.get('location')}`);
@@ -167,7 +177,7 @@ for (const dialect of testDialects()) {
               return;
             }
 
-            if (ABOVE_VERSION.has(verb)) {
+            if (tooNew) {
               assertIronicError(r, 406, label);
             } else {
               const fault = assertIronicError(r, 400, label);
@@ -181,16 +191,18 @@ for (const dialect of testDialects()) {
     });
 
     describe('a node another conductor holds', { concurrency: 16 }, () => {
-      // Allowed or not, nothing may happen to a locked node: 409 NodeLocked (§5.2 notes), 406 above the version.
+      // Allowed or not, nothing may happen to a locked node: 409 NodeLocked (§5.2 notes), 406 for a verb above the
+      // version where it would be actionable.
       for (const state of ALL_STATES) {
         for (const verb of VERBS) {
-          it(`${verb} in "${state}": ${ABOVE_VERSION.has(verb) ? '406' : '409'}`, async () => {
+          const tooNew = tooNewIn(verb, state);
+          it(`${verb} in "${state}": ${tooNew ? '406' : '409'}`, async () => {
             const uuid = nodes.get(`${state}|${verb}|true`)!;
             const label = `${verb} in locked "${state}"`;
             const beforeDoc = await docOf(uuid);
             const beforeRow = await rowOf(uuid);
             const r = await api.put(`/v1/nodes/${uuid}/states/provision`, requestBody(verb));
-            if (ABOVE_VERSION.has(verb)) {
+            if (tooNew) {
               assertIronicError(r, 406, label);
             } else {
               const fault = assertIronicError(r, 409, label);

@@ -5,7 +5,7 @@ import type { DeployStep, DeployTemplate } from '../../domain/resources.js';
 import {
   AlreadyExists, DuplicateName, InvalidParameterValue, MethodNotAllowed, NotFound,
 } from '../../domain/errors.js';
-import { isUuidLike, isValidCustomTrait, isValidLogicalName, isValidTrait } from '../../domain/validation.js';
+import { isUuidLike, isValidLogicalName, isValidTrait } from '../../domain/validation.js';
 import { now } from '../../store/store.js';
 import type { ApiDeps } from '../app.js';
 import { collection, parseFields, parseListQuery, type Query } from '../collection.js';
@@ -20,8 +20,6 @@ const LIST_PARAMS = new Set(['limit', 'marker', 'sort_key', 'sort_dir', 'fields'
 /** Interfaces that have deploy steps, as Ironic's DEPLOY_STEP_SCHEMA lists them. */
 const STEP_INTERFACES = ['power', 'management', 'deploy', 'bios', 'raid'];
 const STEP_KEYS = ['interface', 'step', 'args', 'priority'];
-/** os-traits' namespaces: a template name is a CUSTOM_ trait or one of the standard ones. */
-const STANDARD_TRAIT_RE = /^(COMPUTE|HW|MISC|OWNER|STORAGE)_[A-Z0-9_]+$/;
 const PATCHABLE = new Set(['name', 'steps', 'extra']);
 const MANDATORY = new Set(['name', 'steps']);
 
@@ -30,7 +28,7 @@ function invalid(why: string): never {
 }
 
 function checkTemplateName(value: unknown): string {
-  if (typeof value !== 'string' || !(isValidCustomTrait(value) || (isValidTrait(value) && STANDARD_TRAIT_RE.test(value)))) {
+  if (typeof value !== 'string' || !isValidTrait(value)) {
     invalid(`name: ${JSON.stringify(value)} is not a valid trait (CUSTOM_ followed by A-Z, 0-9 and _, or a standard trait)`);
   }
   return value;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidParameterValue, MethodNotAllowed, NotAcceptable, NotFound } from '../../domain/errors.js';
+import { InvalidParameterValue, MethodNotAllowed, NotAcceptable, NotFound, invalidUuidOrName } from '../../domain/errors.js';
 import type { HistoryEvent } from '../../domain/resources.js';
-import { isUuidLike, parseBool } from '../../domain/validation.js';
+import { isUuidLike, isValidLogicalName, parseBool } from '../../domain/validation.js';
 import { BOOT_DEVICES, type BootDevice } from '../../drivers/interfaces.js';
 import type { ApiDeps } from '../app.js';
 import { objectBody, onlyKeys } from '../body.js';
@@ -116,6 +116,7 @@ export function registerNodeExtras(app: FastifyInstance, deps: ApiDeps): void {
     const allowed = request.minor >= 67 ? ['id', 'port_uuid', 'portgroup_uuid'] : ['id'];
     onlyKeys(body, allowed);
     if (typeof body.id !== 'string' || body.id === '') throw new InvalidParameterValue('"id" of the VIF is required.');
+    if (!isUuidLike(body.id) && !isValidLogicalName(body.id)) throw invalidUuidOrName(body.id);
     for (const k of ['port_uuid', 'portgroup_uuid']) {
       if (body[k] !== undefined && !isUuidLike(body[k])) throw new InvalidParameterValue(`Expected a UUID for ${k}.`);
     }

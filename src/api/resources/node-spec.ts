@@ -2,6 +2,7 @@ import { INTERFACE_SLOTS } from '../../domain/node.js';
 import { InvalidParameterValue } from '../../domain/errors.js';
 import { isValidNodeName } from '../../domain/validation.js';
 import type { Spec, FieldSpec } from '../field-checks.js';
+import { checkNetworkData } from '../schemas/network-data.js';
 
 const str = (since: number, max?: number): FieldSpec => ({ kind: { t: 'string', nullable: true, max }, since });
 const obj = (since: number): FieldSpec => ({ kind: { t: 'object' }, since });
@@ -59,10 +60,11 @@ export function nodeFieldSpec(minor: number): Spec {
     retired: bool(61),
     retired_reason: str(61, 255),
     lessee: str(65, 255),
-    network_data: obj(66),
+    network_data: { kind: { t: 'custom', check: checkNetworkData }, since: 66 },
     shard: str(82, 255),
     parent_node: str(83, 255),
     disable_power_off: bool(95),
+    instance_name: str(104, 255),
   };
   for (const slot of INTERFACE_SLOTS) {
     spec[`${slot}_interface`] = { kind: { t: 'string', nullable: true, max: 255 }, since: INTERFACE_SINCE[slot] ?? 31 };

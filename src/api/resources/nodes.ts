@@ -18,6 +18,8 @@ const FILTER_SINCE: Record<string, number> = {
   instance_uuid: 1, associated: 1, maintenance: 1, chassis_uuid: 1, provision_state: 9, driver: 16,
   resource_class: 21, fault: 42, conductor_group: 46, conductor: 49, owner: 50, description_contains: 51,
   retired: 61, lessee: 65, project: 65, shard: 82, sharded: 82,
+  // Filters of later Ironic versions than ours: 406 (too new), not 400 (unknown).
+  parent_node: 83, include_children: 83, instance_name: 104,
 };
 /** Faults a conductor records on a node (Ironic's faults module). */
 const NODE_FAULTS = ['power failure', 'clean failure', 'rescue abort failure', 'service failure'];
@@ -164,7 +166,7 @@ export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
       if (value === undefined) {
         // removed: back to the field's empty value (interfaces fall back to the driver's default)
         const kind = spec[field]?.kind;
-        changes[field] = kind?.t === 'object' ? {} : kind?.t === 'bool' && field !== 'automated_clean' ? false : field === 'conductor_group' ? '' : null;
+        changes[field] = kind?.t === 'object' || field === 'network_data' ? {} : kind?.t === 'bool' && field !== 'automated_clean' ? false : field === 'conductor_group' ? '' : null;
         continue;
       }
       changes[field] = spec[field] ? checkFields('node', { [field]: value }, spec, minor)[field] : value;

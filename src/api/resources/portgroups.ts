@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Portgroup } from '../../domain/resources.js';
 import { InvalidParameterValue, NotFound } from '../../domain/errors.js';
-import { isUuidLike, isValidLogicalName, normalizeMac } from '../../domain/validation.js';
+import { isValidLogicalName, normalizeMac } from '../../domain/validation.js';
 import type { Filters } from '../../store/table-repository.js';
 import type { ApiDeps } from '../app.js';
 import { collection, parseFields, parseListQuery, type Query } from '../collection.js';
+import { findPortgroup } from '../lookups.js';
 import { checkFields, type Spec } from '../field-checks.js';
 import { checkQuery, patchChanges, requireVersion } from '../resource-kit.js';
 import {
@@ -35,11 +36,7 @@ const FILTERS = { node: 23, address: 23 };
 export function registerPortgroups(app: FastifyInstance, deps: ApiDeps): void {
   const { store, conductor, config } = deps;
 
-  async function find(ident: string): Promise<Portgroup> {
-    const pg = isUuidLike(ident) ? await store.portgroups.getByUuid(ident.toLowerCase()) : await store.portgroups.getByName(ident);
-    if (!pg) throw new NotFound(`Portgroup ${ident} could not be found.`);
-    return pg;
-  }
+  const find = (ident: string): Promise<Portgroup> => findPortgroup(store, ident);
 
   async function list(request: FastifyRequest, detailPath: boolean, fixed: Filters, path: string) {
     requireVersion(request, PORTGROUPS_MINOR);
@@ -107,7 +104,8 @@ export function registerPortgroups(app: FastifyInstance, deps: ApiDeps): void {
       }
     }
     const changes = patchChanges(pg, request.body, {
-      // Ironic lets mode and properties be patched at any version (only creating with them needs 1.26).
+      // Ironic lets mode and properties be patched at any version (only creating with them needs 1.26); tempest's
+      // test_update_portgroup_add relies on it.
       resource: 'portgroup', spec: { ...SPEC, mode: { kind: SPEC.mode.kind }, properties: { kind: SPEC.properties.kind } },
       patchable: PATCHABLE, mandatory: MANDATORY, since: {},
       emptyValue: (f) => (f === 'extra' || f === 'properties' ? {} : f === 'standalone_ports_supported' ? true : null),

@@ -5,6 +5,7 @@ import { isUuidLike, normalizeMac } from '../../domain/validation.js';
 import type { Filters } from '../../store/table-repository.js';
 import type { ApiDeps } from '../app.js';
 import { collection, parseFields, parseListQuery, type Query } from '../collection.js';
+import { findPortgroup } from '../lookups.js';
 import { checkFields, type Spec } from '../field-checks.js';
 import { checkQuery, patchChanges, requireVersion } from '../resource-kit.js';
 import { PORT_SHAPE, PORT_UNSORTABLE_FIELDS, portFields, portView } from '../views/port-view.js';
@@ -79,6 +80,10 @@ const SPEC: Spec = {
   portgroup_uuid: { kind: { t: 'uuid', nullable: true }, since: 24 },
   physical_network: { kind: { t: 'custom', check: checkPhysicalNetwork }, since: 34 },
   is_smartnic: { kind: { t: 'bool' }, since: 53 },
+  // Fields of later Ironic versions than ours: a client sending them gets 406 (too new), not 400 (unknown).
+  name: { kind: { t: 'any' }, since: 88 },
+  node_ident: { kind: { t: 'any' }, since: 94 },
+  description: { kind: { t: 'any' }, since: 97 },
 };
 const PATCHABLE = new Set(['address', 'extra', 'local_link_connection', 'node_uuid', 'physical_network', 'portgroup_uuid', 'pxe_enabled', 'is_smartnic']);
 const MANDATORY = new Set(['address', 'node_uuid']);
@@ -115,8 +120,7 @@ export function registerPorts(app: FastifyInstance, deps: ApiDeps): void {
       filters.node_uuid = node.uuid;
     }
     if (q.portgroup !== undefined && fixed.portgroup_uuid === undefined) {
-      const pg = isUuidLike(q.portgroup) ? await store.portgroups.getByUuid(q.portgroup.toLowerCase()) : await store.portgroups.getByName(q.portgroup);
-      if (!pg) throw new NotFound(`Portgroup ${q.portgroup} could not be found.`);
+      const pg = await findPortgroup(store, q.portgroup);
       filters.portgroup_uuid = pg.uuid;
     }
     const marker = lq.marker ? await store.ports.getByUuid(lq.marker.toLowerCase()) : undefined;
@@ -141,8 +145,7 @@ export function registerPorts(app: FastifyInstance, deps: ApiDeps): void {
   const portgroupPorts = async (request: FastifyRequest, detail: boolean) => {
     requireVersion(request, 24);
     const ident = (request.params as { portgroup: string }).portgroup;
-    const pg = isUuidLike(ident) ? await store.portgroups.getByUuid(ident.toLowerCase()) : await store.portgroups.getByName(ident);
-    if (!pg) throw new NotFound(`Portgroup ${ident} could not be found.`);
+    const pg = await findPortgroup(store, ident);
     return list(request, detail, { portgroup_uuid: pg.uuid }, `portgroups/${pg.uuid}/ports`);
   };
   app.get('/v1/portgroups/:portgroup/ports', (request) => portgroupPorts(request, false));

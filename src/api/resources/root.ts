@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_VERSION, MIN_VERSION } from '../../domain/api-version.js';
 import type { ApiDeps } from '../app.js';
-import { httpErrorBody } from '../error-body.js';
 
 /** Top-level collections and the microversion that introduced each, as listed by `GET /v1`. */
 const V1_RESOURCES: [string, number][] = [
@@ -51,14 +50,4 @@ export function registerRoot(app: FastifyInstance, deps: ApiDeps): void {
     return doc;
   };
   app.get('/v1', v1);
-
-  for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
-    for (const url of ['/', '/v1']) {
-      app.route({
-        method, url,
-        handler: (_request, reply) => reply.code(405).header('Allow', 'GET, HEAD').type('application/json')
-          .send(httpErrorBody(405, 'Method Not Allowed', `The method ${method} is not allowed for this resource.`)),
-      });
-    }
-  }
 }
