@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'ui/dist', 'dist', 'coverage', 'bin', 'eslint.config.js', '.scratch'] },
+  { ignores: ['node_modules', 'ui/dist', 'dist', 'coverage', 'bin', 'scripts/*.mjs', 'eslint.config.js', '.scratch'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

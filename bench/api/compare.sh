@@ -14,6 +14,11 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
+# wrk drives the show benchmark; Debian packages it.
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
+  else echo "wrk is missing: apt-get install wrk" >&2; exit 2; fi
+fi
 dir=$(mktemp -d)
 cat > "$dir/ferrite.conf" <<INI
 [DEFAULT]
@@ -24,7 +29,7 @@ port = 6400
 [database]
 connection = sqlite:///bench.db
 INI
-taskset -c 0 node ${FERRITE_NODE_FLAGS:---max-semi-space-size=2} bin/ferrite.js serve --config "$dir/ferrite.conf" > "$dir/ferrite.log" 2>&1 &
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} taskset -c 0 node ${FERRITE_NODE_FLAGS:---max-semi-space-size=2} bin/ferrite.js serve --config "$dir/ferrite.conf" > "$dir/ferrite.log" 2>&1 &
 ferrite_pid=$!
 pids=("$ferrite_pid")
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$dir"' EXIT

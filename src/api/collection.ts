@@ -106,11 +106,20 @@ export function collection<T>(
 export function collectionJson(
   plural: string, itemsJson: readonly string[], limit: number, url: string, query: Query, lastMarker: string | undefined,
 ): string {
-  let out = `{${JSON.stringify(plural)}:[${itemsJson.join(',')}]`;
-  if (itemsJson.length > 0 && itemsJson.length >= limit && lastMarker !== undefined) {
-    out += `,"next":${JSON.stringify(nextLink(url, query, limit, lastMarker))}`;
+  return `${collectionHead(plural)}${itemsJson.join(',')}${collectionTail(itemsJson.length, limit, url, query, lastMarker)}`;
+}
+
+/** What precedes the items of a collection written piece by piece. */
+export function collectionHead(plural: string): string {
+  return `{${JSON.stringify(plural)}:[`;
+}
+
+/** What follows `count` items of a collection written piece by piece: the `next` link of a full page. */
+export function collectionTail(count: number, limit: number, url: string, query: Query, lastMarker: string | undefined): string {
+  if (count > 0 && count >= limit && lastMarker !== undefined) {
+    return `],"next":${JSON.stringify(nextLink(url, query, limit, lastMarker))}}`;
   }
-  return `${out}}`;
+  return ']}';
 }
 
 export type { Link };

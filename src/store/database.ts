@@ -1,8 +1,9 @@
+import { createRequire } from 'node:module';
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type PgModule from 'pg';
 import type { Schema } from './schema.js';
 import { migrationProvider, type Dialect } from './migrations/index.js';
 
@@ -45,8 +46,18 @@ export function parseConnection(connection: string, baseDir: string): Connection
   );
 }
 
-// node-pg returns int8 and numeric as strings; counts and ids are safe integers here.
-pg.types.setTypeParser(20, (v) => Number(v));
+const requireModule = createRequire(import.meta.url);
+let pgModule: typeof PgModule | undefined;
+
+/** node-pg, loaded when PostgreSQL is first configured: the embedded (SQLite) service never pays for it. */
+function loadPg(): typeof PgModule {
+  if (!pgModule) {
+    pgModule = requireModule('pg') as typeof PgModule;
+    // node-pg returns int8 and numeric as strings; counts and ids are safe integers here.
+    pgModule.types.setTypeParser(20, (v) => Number(v));
+  }
+  return pgModule;
+}
 
 /** better-sqlite3 wrapped so that Kysely's per-query `prepare()` reuses compiled statements. */
 function cachedStatements(db: SQLite.Database): SQLite.Database {
@@ -91,7 +102,7 @@ export function openDatabase(target: ConnectionTarget, onIdleError?: (err: Error
     };
     return { db, dialect: 'sqlite', selectTable, close: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+  const pool = new (loadPg().Pool)({ connectionString: target.url, max: 10 });
   // An idle connection the server drops (restart, failover) must not take the process down; the pool
   // replaces it on the next query.
   pool.on('error', (err) => onIdleError?.(err));

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   NODE_FIELD_SINCE, NODE_PATCHABLE_FIELDS, NODE_UNSORTABLE_FIELDS, INTERFACE_SLOTS, type Node,
@@ -6,8 +7,9 @@ import { InvalidParameterValue, NotAcceptable, nodeNotFound } from '../../domain
 import { isProvisionState } from '../../domain/provision-state-machine.js';
 import { isUuidLike } from '../../domain/validation.js';
 import type { NodeFilters } from '../../store/repositories/node-repository.js';
+import type { RowTable } from '../../store/database.js';
 import type { ApiDeps } from '../app.js';
-import { collectionJson, parseBoolParam, parseFields, parseListQuery, type Query } from '../collection.js';
+import { collectionHead, collectionJson, collectionTail, parseBoolParam, parseFields, parseListQuery, type Query } from '../collection.js';
 import { checkFields } from '../field-checks.js';
 import { applyResourcePatch } from '../json-patch.js';
 import { nodeColumns, nodeDetailFields, nodeListFields, nodeTableJson, nodeView, type NodeViewContext } from '../views/node-view.js';
@@ -73,6 +75,44 @@ function nodeFilters(q: Query, minor: number): { filters: NodeFilters; conductor
   return { filters, conductor };
 }
 
+/**
+ * Rows per database read when a node listing is written piece by piece. Large pages go out in chunks so that each
+ * chunk's rows and text die young instead of a whole page's surviving into the old generation.
+ */
+const STREAM_CHUNK = 100;
+
+function lastUuidOf(table: RowTable): string | undefined {
+  return table.rows.length > 0 ? (table.rows[table.rows.length - 1][table.columns.indexOf('uuid')] as string) : undefined;
+}
+
+/** The paging marker just past a table's last row: its id and stored sort key value. */
+function lastRowMarker(table: RowTable, sortKey: string): { id: number } {
+  const last = table.rows[table.rows.length - 1];
+  return { id: last[table.columns.indexOf('id')] as number, [sortKey]: last[table.columns.indexOf(sortKey)] };
+}
+
+/** A node collection document, chunk by chunk: `first` holds the first rows, `next` reads those after a table. */
+async function* streamNodes(first: RowTable, page: {
+  limit: number; url: string; query: Query; ctx: NodeViewContext; fields: readonly string[];
+  next(after: RowTable, limit: number): Promise<RowTable>;
+}): AsyncGenerator<string> {
+  yield collectionHead('nodes');
+  let table = first;
+  let count = 0;
+  let lastUuid: string | undefined;
+  for (;;) {
+    if (table.rows.length > 0) {
+      yield (count > 0 ? ',' : '') + nodeTableJson(table, page.ctx, page.fields).join(',');
+      count += table.rows.length;
+      lastUuid = lastUuidOf(table);
+    }
+    const wanted = Math.min(STREAM_CHUNK, page.limit - count);
+    if (lastUuid === undefined || table.rows.length < STREAM_CHUNK || wanted <= 0) break;
+    table = await page.next(table, wanted);
+  }
+  yield collectionTail(count, page.limit, page.url, page.query, lastUuid);
+}
+
 export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, conductor, config } = deps;
 
@@ -88,18 +128,29 @@ export function registerNodes(app: FastifyInstance, deps: ApiDeps): void {
     if (lq.marker && !marker) throw nodeNotFound(lq.marker);
     const ctx = nodeViewContext(deps, request);
     const fields = lq.fields ?? (lq.detail ? nodeDetailFields(minor) : nodeListFields(minor));
-    const table = await store.nodes.listTable({
-      filters: { ...filters, ...extraFilters }, limit: lq.limit, marker, sortKey: lq.sortKey, sortDir: lq.sortDir,
-      columns: lq.detail ? undefined : nodeColumns(fields),
-    });
+    const url = `${ctx.base}/v1/${resourcePath}${detailPath ? '/detail' : ''}`;
+    const sortKey = lq.sortKey ?? 'id';
+    const pageOptions = {
+      filters: { ...filters, ...extraFilters }, sortKey: lq.sortKey, sortDir: lq.sortDir,
+      // the sort key too, so that each chunk's last row is the marker of the next
+      columns: lq.detail ? undefined : [...new Set([...nodeColumns(fields), sortKey])],
+    };
+    if (conductorFilter === undefined && lq.limit > STREAM_CHUNK) {
+      const first = await store.nodes.listTable({ ...pageOptions, limit: STREAM_CHUNK, marker });
+      // Fastify adds the charset to text it sends, not to streams: say it, so both kinds of page look alike.
+      return reply.type('application/json; charset=utf-8').send(Readable.from(streamNodes(first, {
+        limit: lq.limit, url, query: q, ctx, fields,
+        next: (after, limit) => store.nodes.listTable({ ...pageOptions, limit, marker: lastRowMarker(after, sortKey) }),
+      })));
+    }
+    const table = await store.nodes.listTable({ ...pageOptions, limit: lq.limit, marker });
     if (conductorFilter !== undefined) {
       const d = table.columns.indexOf('driver');
       const g = table.columns.indexOf('conductor_group');
       table.rows = table.rows.filter((r) => ctx.conductorOf({ driver: r[d] as string, conductor_group: r[g] as string }) === conductorFilter);
     }
     const items = nodeTableJson(table, ctx, fields);
-    const lastUuid = table.rows.length > 0 ? (table.rows[table.rows.length - 1][table.columns.indexOf('uuid')] as string) : undefined;
-    const url = `${ctx.base}/v1/${resourcePath}${detailPath ? '/detail' : ''}`;
+    const lastUuid = lastUuidOf(table);
     return reply.type('application/json').send(collectionJson('nodes', items, lq.limit, url, q, lastUuid));
   }
 
