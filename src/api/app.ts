@@ -163,6 +163,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
 const REST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 function registerMethodNotAllowed(app: FastifyInstance, methodsByUrl: Map<string, Set<string>>): void {
+  // A copy: the routes added here pass through onRoute and grow the map.
   for (const [url, known] of [...methodsByUrl]) {
     const allow = REST_METHODS.filter((m) => known.has(m)).flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
     const missing = REST_METHODS.filter((m) => !known.has(m));

@@ -6,7 +6,7 @@ import {
   NoValidHost, NotFound, TemporaryFailure,
 } from '../domain/errors.js';
 import { ProvisionState, UPDATE_ALLOWED_STATES } from '../domain/provision-state-machine.js';
-import { isUuidLike, isValidLogicalName } from '../domain/validation.js';
+import { identKind, isUuidLike, isValidLogicalName } from '../domain/validation.js';
 import { now, type Store } from '../store/store.js';
 import type { ConductorCore } from './conductor.js';
 import { describeError, ReservationLost, type NodeTask } from './node-task.js';
@@ -75,10 +75,8 @@ export class AllocationOperations {
 
   /** Finds an allocation by UUID or name, or throws NotFound as Ironic words it. */
   async get(ident: string): Promise<Allocation> {
-    let found: Allocation | undefined;
-    if (isUuidLike(ident)) found = await this.store.allocations.getByUuid(ident.toLowerCase());
-    else if (isValidLogicalName(ident)) found = await this.store.allocations.getByName(ident);
-    else throw new InvalidParameterValue(`Expected a logical name or UUID but received ${ident}.`);
+    const found = identKind(ident) === 'uuid'
+      ? await this.store.allocations.getByUuid(ident.toLowerCase()) : await this.store.allocations.getByName(ident);
     if (!found) throw new NotFound(`Allocation ${ident} could not be found.`);
     return found;
   }

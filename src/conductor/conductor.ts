@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Node } from '../domain/node.js';
-import { invalidUuidOrName, nodeNotFound, TemporaryFailure } from '../domain/errors.js';
-import { isUuidLike, isValidLogicalName } from '../domain/validation.js';
+import { nodeNotFound, TemporaryFailure } from '../domain/errors.js';
+import { identKind } from '../domain/validation.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import { now, type Store } from '../store/store.js';
 import { NodeTask, ReservationLost } from './node-task.js';
@@ -38,10 +38,7 @@ export class ConductorCore {
 
   /** Finds a node by UUID or name, or throws NotFound as Ironic words it. */
   async getNode(ident: string): Promise<Node> {
-    let node: Node | undefined;
-    if (isUuidLike(ident)) node = await this.store.nodes.getByUuid(ident.toLowerCase());
-    else if (isValidLogicalName(ident)) node = await this.store.nodes.getByName(ident);
-    else throw invalidUuidOrName(ident);
+    const node = identKind(ident) === 'uuid' ? await this.store.nodes.getByUuid(ident.toLowerCase()) : await this.store.nodes.getByName(ident);
     if (!node) throw nodeNotFound(ident);
     return node;
   }

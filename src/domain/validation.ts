@@ -1,4 +1,5 @@
 /** Pure value checks shared by the API and the conductor. */
+import { invalidUuidOrName } from './errors.js';
 import { STANDARD_TRAITS } from './standard-traits.js';
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -32,9 +33,16 @@ export function isValidLogicalName(name: string): boolean {
   return name.length > 0 && name.length <= 255 && UNRESERVED_RE.test(name) && !isUuidLike(name);
 }
 
+/** How an ident names a resource: by UUID or by logical name; anything else is a 400 (Ironic's InvalidUuidOrName). */
+export function identKind(ident: string): 'uuid' | 'name' {
+  if (isUuidLike(ident)) return 'uuid';
+  if (isValidLogicalName(ident)) return 'name';
+  throw invalidUuidOrName(ident);
+}
+
 const CUSTOM_TRAIT_RE = /^CUSTOM_[A-Z0-9_]+$/;
 
-export function isValidCustomTrait(trait: unknown): boolean {
+function isValidCustomTrait(trait: unknown): boolean {
   return typeof trait === 'string' && trait.length <= 255 && CUSTOM_TRAIT_RE.test(trait);
 }
 

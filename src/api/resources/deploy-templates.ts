@@ -5,7 +5,7 @@ import type { DeployStep, DeployTemplate } from '../../domain/resources.js';
 import {
   AlreadyExists, DuplicateName, InvalidParameterValue, MethodNotAllowed, NotFound,
 } from '../../domain/errors.js';
-import { isUuidLike, isValidLogicalName, isValidTrait } from '../../domain/validation.js';
+import { identKind, isValidTrait } from '../../domain/validation.js';
 import { now } from '../../store/store.js';
 import type { ApiDeps } from '../app.js';
 import { collection, parseFields, parseListQuery, type Query } from '../collection.js';
@@ -92,10 +92,8 @@ export function registerDeployTemplates(app: FastifyInstance, deps: ApiDeps): vo
   const identParam = (request: FastifyRequest) => (request.params as { template: string }).template;
 
   async function find(ident: string): Promise<DeployTemplate> {
-    let found: DeployTemplate | undefined;
-    if (isUuidLike(ident)) found = await store.deployTemplates.getByUuid(ident.toLowerCase());
-    else if (isValidLogicalName(ident)) found = await store.deployTemplates.getByName(ident);
-    else throw new InvalidParameterValue(`Expected a logical name or UUID but received ${ident}.`);
+    const found = identKind(ident) === 'uuid'
+      ? await store.deployTemplates.getByUuid(ident.toLowerCase()) : await store.deployTemplates.getByName(ident);
     if (!found) throw new NotFound(`Deploy template ${ident} could not be found.`);
     return found;
   }
