@@ -26,7 +26,7 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
     state_path: { kind: 'string', default: './data' },
     auth_strategy: { kind: 'string', default: 'noauth', choices: ['noauth', 'http_basic'] },
     http_basic_auth_user_file: { kind: 'string', default: '/etc/ironic/htpasswd' },
-    enabled_hardware_types: { kind: 'list', default: 'fake-hardware' },
+    enabled_hardware_types: { kind: 'list', default: 'fake-hardware,redfish' },
     debug: { kind: 'bool', default: 'false' },
     log_level: { kind: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     conductor_group: { kind: 'string', default: '' },
@@ -62,6 +62,17 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
     workers_pool_size: { kind: 'int', default: '100', min: 1 },
     /** Ferrite's own: how long an API call waits for its background action before answering 202. */
     quick_action_wait: { kind: 'float', default: '0.5', min: 0 },
+    power_state_change_timeout: { kind: 'float', default: '60', min: 2 },
+    soft_power_off_timeout: { kind: 'float', default: '600', min: 1 },
+  },
+  redfish: {
+    connection_attempts: { kind: 'int', default: '5', min: 1 },
+    connection_retry_interval: { kind: 'float', default: '4', min: 0 },
+    auth_type: { kind: 'string', default: 'auto', choices: ['basic', 'session', 'auto'] },
+    /** Ferrite's own: the deadline of one request to a BMC; a hung BMC costs its node this much, no more. */
+    request_timeout: { kind: 'float', default: '30', min: 0.1 },
+    /** Ferrite's own: the longest wait a BMC's Retry-After may impose. */
+    max_retry_after: { kind: 'float', default: '30', min: 0 },
   },
   fake: {
     power_delay: { kind: 'string', default: '0' },
@@ -111,6 +122,15 @@ export interface Config {
     syncPowerStateWorkers: number;
     workersPoolSize: number;
     quickActionWait: number;
+    powerStateChangeTimeout: number;
+    softPowerOffTimeout: number;
+  };
+  redfish: {
+    connectionAttempts: number;
+    connectionRetryInterval: number;
+    authType: 'basic' | 'session' | 'auto';
+    requestTimeout: number;
+    maxRetryAfter: number;
   };
   drivers: {
     enabledHardwareTypes: string[];
@@ -260,6 +280,15 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
       syncPowerStateWorkers: n('conductor', 'sync_power_state_workers'),
       workersPoolSize: n('conductor', 'workers_pool_size'),
       quickActionWait: n('conductor', 'quick_action_wait'),
+      powerStateChangeTimeout: n('conductor', 'power_state_change_timeout'),
+      softPowerOffTimeout: n('conductor', 'soft_power_off_timeout'),
+    },
+    redfish: {
+      connectionAttempts: n('redfish', 'connection_attempts'),
+      connectionRetryInterval: n('redfish', 'connection_retry_interval'),
+      authType: s('redfish', 'auth_type') as Config['redfish']['authType'],
+      requestTimeout: n('redfish', 'request_timeout'),
+      maxRetryAfter: n('redfish', 'max_retry_after'),
     },
     drivers: {
       enabledHardwareTypes: hardwareTypes,

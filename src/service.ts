@@ -32,7 +32,20 @@ export async function startService(config: Config, log: Logger = createLogger(co
         'bind [api] host_ip to a loopback address, or set [api] allow_insecure_noauth = true',
     );
   }
-  const registry = new DriverRegistry(config.drivers);
+  const registry = new DriverRegistry({
+    ...config.drivers,
+    redfish: {
+      authType: config.redfish.authType,
+      connectionAttempts: config.redfish.connectionAttempts,
+      connectionRetryIntervalMs: config.redfish.connectionRetryInterval * 1000,
+      requestTimeoutMs: config.redfish.requestTimeout * 1000,
+      maxRetryAfterMs: config.redfish.maxRetryAfter * 1000,
+      powerStateChangeTimeoutMs: config.conductor.powerStateChangeTimeout * 1000,
+      softPowerOffTimeoutMs: config.conductor.softPowerOffTimeout * 1000,
+      powerPollIntervalMs: 1000,
+      taskTimeoutMs: config.conductor.powerStateChangeTimeout * 1000,
+    },
+  });
   const database = openDatabase(parseConnection(config.database.connection, config.statePath),
     (err) => log.warn({ err: err.message }, 'database connection lost; it will be re-established'));
   const store = new Store(database);

@@ -81,6 +81,19 @@ export class NodeTask implements TaskContext {
     if (updated) this.ports = this.ports.map((p) => (p.id === port.id ? updated : p));
   }
 
+  async addPort(address: string, fields: Partial<Pick<Port, 'pxe_enabled' | 'extra' | 'local_link_connection'>> = {}): Promise<Port | null> {
+    if (this.shared) throw new Error(`task "${this.purpose}" holds no reservation and cannot add ports to node ${this.node.uuid}`);
+    const normalized = address.toLowerCase();
+    if (await this.store.ports.getByAddress(normalized)) return null;
+    const port = await this.store.ports.insert({
+      uuid: randomUUID(), node_uuid: this.node.uuid, address: normalized, portgroup_uuid: null, local_link_connection: {},
+      pxe_enabled: true, physical_network: null, internal_info: {}, is_smartnic: false, name: null, description: null,
+      extra: {}, ...fields, created_at: now(), updated_at: null,
+    });
+    this.ports = [...this.ports, port];
+    return port;
+  }
+
   async savePortgroup(portgroup: Portgroup, changes: Partial<Portgroup>): Promise<void> {
     const updated = await this.store.portgroups.update(portgroup.id, { ...changes, updated_at: now() });
     if (updated) this.portgroups = this.portgroups.map((p) => (p.id === portgroup.id ? updated : p));

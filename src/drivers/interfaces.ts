@@ -32,6 +32,11 @@ export interface TaskContext {
   save(changes: Partial<Node>): Promise<void>;
   savePort(port: Port, changes: Partial<Port>): Promise<void>;
   savePortgroup(portgroup: Portgroup, changes: Partial<Portgroup>): Promise<void>;
+  /**
+   * Enrolls a port discovered on the node (by inspection). Returns null, changing nothing, when a port with that
+   * hardware address already exists on any node.
+   */
+  addPort(address: string, fields?: Partial<Pick<Port, 'pxe_enabled' | 'extra' | 'local_link_connection'>>): Promise<Port | null>;
 }
 
 /** How a long action ended: finished now, or waiting for a callback (an agent heartbeat, an async BMC job). */

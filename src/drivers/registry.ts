@@ -7,6 +7,11 @@ import {
 } from './fake/fake-interfaces.js';
 import { noInspect, noManagement, noRescue, passive, unsupportedPassive } from './generic/no-op-interfaces.js';
 import { noopNetwork } from './generic/noop-network.js';
+import { redfishHardwareType } from './redfish/redfish-hardware.js';
+import { RedfishConnector, type RedfishSettings } from './redfish/redfish-connection.js';
+import { redfishPower } from './redfish/redfish-power.js';
+import { redfishManagement } from './redfish/redfish-management.js';
+import { redfishInspect } from './redfish/redfish-inspect.js';
 
 export interface DriverConfig {
   enabledHardwareTypes: readonly string[];
@@ -15,19 +20,20 @@ export interface DriverConfig {
   /** `default_<slot>_interface` */
   defaultInterfaces: Partial<Record<InterfaceSlot, string>>;
   fakeDelays: FakeDelays;
+  redfish: RedfishSettings;
 }
 
-const HARDWARE_TYPES: readonly HardwareType[] = [fakeHardwareType];
+const HARDWARE_TYPES: readonly HardwareType[] = [fakeHardwareType, redfishHardwareType];
 
 type Implementations = { [S in InterfaceSlot]: Record<string, NodeInterfaces[S]> };
 
-function buildImplementations(delays: FakeDelays): Implementations {
+function buildImplementations(delays: FakeDelays, redfish: RedfishConnector): Implementations {
   return {
-    power: { fake: fakePower(delays) },
-    management: { fake: fakeManagement(delays), 'no-management': noManagement() },
+    power: { fake: fakePower(delays), redfish: redfishPower(redfish) },
+    management: { fake: fakeManagement(delays), 'no-management': noManagement(), redfish: redfishManagement(redfish) },
     boot: { fake: fakeBoot(delays) },
     deploy: { fake: fakeDeploy(delays) },
-    inspect: { fake: fakeInspect(delays), 'no-inspect': noInspect() },
+    inspect: { fake: fakeInspect(delays), 'no-inspect': noInspect(), redfish: redfishInspect(redfish) },
     rescue: { fake: fakeRescue(delays), 'no-rescue': noRescue() },
     network: { noop: noopNetwork() },
     console: { fake: fakePassive(), 'no-console': unsupportedPassive('console') },
@@ -49,7 +55,7 @@ export class DriverRegistry {
   private readonly types: Map<string, HardwareType>;
 
   constructor(private readonly config: DriverConfig) {
-    this.impls = buildImplementations(config.fakeDelays);
+    this.impls = buildImplementations(config.fakeDelays, new RedfishConnector(config.redfish));
     this.types = new Map();
     for (const name of config.enabledHardwareTypes) {
       const type = HARDWARE_TYPES.find((t) => t.name === name);

@@ -11,7 +11,8 @@ for (const dialect of testDialects()) {
     let api: ReturnType<typeof apiClient>;
 
     before(async () => {
-      svc = await startTestService(dialect);
+      // One hardware type keeps the listings below short; the defaults are covered by the configuration tests.
+      svc = await startTestService(dialect, { DEFAULT: { enabled_hardware_types: 'fake-hardware' } });
       api = apiClient(svc.url);
     });
     after(() => svc.close());
