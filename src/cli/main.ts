@@ -1,10 +1,12 @@
 import { Command } from 'commander';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger, startService } from '../service.js';
 import { seedDemo } from './demo.js';
 import { migrateToLatest, openDatabase, parseConnection } from '../store/database.js';
 import { MAX_VERSION, MIN_VERSION } from '../domain/api-version.js';
 import { VERSION } from '../version.js';
+import { startLab } from '../lab/index.js';
 
 
 function fatal(e: unknown): never {
@@ -67,6 +69,64 @@ db.command('upgrade')
     } catch (e) {
       fatal(e);
     }
+  });
+
+program
+  .command('lab')
+  .description('run the virtual Redfish lab: emulated servers behind one Redfish service')
+  .requiredOption('--dir <dir>', 'state directory (created if missing; servers persist there)')
+  .option('--servers <n>', 'number of servers', '8')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port to listen on (0 = any free port)', '8000')
+  .option('--http', 'plain HTTP instead of HTTPS')
+  .option('--username <user>', 'BMC user name', 'admin')
+  .option('--password <password>', 'BMC password', 'password')
+  .option('--power-delay-ms <ms>', 'how long a power transition takes', '1000')
+  .option('--boot-delay-ms <ms>', 'how long from power-on until the OS runs', '1000')
+  .option('--disk-size <gib>', 'size of each server\'s sparse disk file in GiB', '10')
+  .action(async (opts: {
+    dir: string; servers: string; host: string; port: string; http?: boolean; username: string; password: string;
+    powerDelayMs: string; bootDelayMs: string; diskSize: string;
+  }) => {
+    const number = (name: string, value: string) => {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n < 0) fatal(new Error(`--${name} must be a non-negative number, not ${value}`));
+      return n;
+    };
+    let lab;
+    try {
+      lab = await startLab({
+        dir: opts.dir,
+        servers: number('servers', opts.servers),
+        host: opts.host,
+        port: number('port', opts.port),
+        http: opts.http === true,
+        username: opts.username,
+        password: opts.password,
+        powerDelayMs: number('power-delay-ms', opts.powerDelayMs),
+        bootDelayMs: number('boot-delay-ms', opts.bootDelayMs),
+        diskSizeBytes: Math.round(number('disk-size', opts.diskSize) * 1024 ** 3),
+        log: (msg) => process.stderr.write(`ferrite lab: ${msg}\n`),
+      });
+    } catch (e) {
+      fatal(e);
+    }
+    // Exactly one JSON line on stdout, so scripts and tests can wait for it and learn the URL and CA.
+    process.stdout.write(JSON.stringify({
+      event: 'ready', url: lab.url, ca: lab.caPath, nodes: join(resolve(opts.dir), 'nodes.json'), servers: lab.servers.length,
+    }) + '\n');
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`ferrite lab: ${signal}, shutting down\n`);
+      lab.close().then(() => process.exit(0), (e: unknown) => {
+        process.stderr.write(`ferrite lab: shutdown failed: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+      });
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 
 program

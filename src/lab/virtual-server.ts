@@ -1,0 +1,375 @@
+// One emulated server: its power and boot behaviour, firmware settings, virtual media and serial console.
+// Timers exist only while a power transition or a boot is under way, so an idle lab of 10,000 servers holds none.
+import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { biosDefaults } from './bios-attributes.js';
+import { diskLooksBootable } from './disk-image.js';
+import type { BatchedWriter, Persistable } from './state-files.js';
+import type {
+  BiosValue, BootEnabled, BootMode, BootRecordEntry, BootResult, BootTarget, IndicatorLed, LabFaults,
+  LabServerInfo, LabServerState, MediaSlot, OsState, PowerState,
+} from './lab-types.js';
+
+export const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'PowerCycle', 'Nmi'] as const;
+export type ResetType = (typeof RESET_TYPES)[number];
+export type MediaSlotName = 'Cd' | 'Floppy';
+
+const HISTORY_LIMIT = 50;
+const CONSOLE_TAIL_LINES = 200;
+const CONSOLE_TAIL_BYTES = 64 * 1024;
+
+/** What state.json holds; everything else about a server is derived from its index and the lab's options. */
+export interface ServerRecord {
+  index: number;
+  uuid: string;
+  name: string;
+  power: PowerState;
+  os: OsState;
+  boot: { target: BootTarget | 'None'; enabled: BootEnabled; mode: BootMode };
+  virtualMedia: { Cd: MediaSlot; Floppy: MediaSlot };
+  bios: { current: Record<string, BiosValue>; pending: Record<string, BiosValue> };
+  indicatorLed: IndicatorLed;
+  assetTag: string;
+  bootRecord: BootRecordEntry[];
+  nmiCount: number;
+  resets: { at: string; type: string }[];
+}
+
+export interface LabSettings {
+  powerDelayMs: number;
+  bootDelayMs: number;
+}
+
+export interface ServerContext {
+  settings: LabSettings;
+  writer: BatchedWriter;
+}
+
+type Step = 'on' | 'off' | 'reboot';
+
+export function newServerRecord(index: number, uuid: string): ServerRecord {
+  const emptySlot = (): MediaSlot => ({ image: '', inserted: false, writeProtected: true });
+  return {
+    index,
+    uuid,
+    name: `lab-${index}`,
+    power: 'off',
+    os: 'off',
+    boot: { target: 'None', enabled: 'Disabled', mode: 'UEFI' },
+    virtualMedia: { Cd: emptySlot(), Floppy: emptySlot() },
+    bios: { current: biosDefaults(), pending: {} },
+    indicatorLed: 'Off',
+    assetTag: '',
+    bootRecord: [],
+    nmiCount: 0,
+    resets: [],
+  };
+}
+
+/** Two NICs per server, numbered from the index so MACs are stable and unique across up to 8 million servers. */
+export function macsFor(index: number): string[] {
+  return [0, 1].map((nic) => {
+    const v = index * 2 + nic;
+    const bytes = [(v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff].map((b) => b.toString(16).padStart(2, '0'));
+    return `52:54:00:${bytes.join(':')}`;
+  });
+}
+
+export class VirtualServer implements Persistable {
+  readonly statePath: string;
+  readonly diskPath: string;
+  private readonly consolePath: string;
+  faults: LabFaults = {};
+  /** Until then, the BMC is "rebooting": its requests are refused. */
+  rebootUntil = 0;
+  /** Sessions created before this instant are not honoured by this BMC (they died with its reboot). */
+  tokensValidAfter = 0;
+  private pending: { steps: Step[]; at: number } | undefined;
+  private powerTimer: NodeJS.Timeout | undefined;
+  private bootTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly rec: ServerRecord,
+    readonly dir: string,
+    readonly diskBytes: number,
+    private readonly ctx: ServerContext,
+  ) {
+    this.statePath = join(dir, 'state.json');
+    this.diskPath = join(dir, 'disk.img');
+    this.consolePath = join(dir, 'console.log');
+    // A lab stopped mid-boot comes back with the boot finished: nothing would ever complete it otherwise.
+    if (rec.os === 'booting') rec.os = rec.power === 'on' ? osAfterBoot(rec.bootRecord.at(-1)?.result) : 'off';
+  }
+
+  get id(): string {
+    return this.rec.uuid;
+  }
+
+  get systemPath(): string {
+    return `/redfish/v1/Systems/${this.rec.uuid}`;
+  }
+
+  info(): LabServerInfo {
+    return { id: this.id, uuid: this.rec.uuid, name: this.rec.name, systemPath: this.systemPath, macs: macsFor(this.rec.index) };
+  }
+
+  persistedState(): ServerRecord {
+    return this.rec;
+  }
+
+  /** Records a change: state is written soon, in a batch. */
+  touch(): void {
+    this.ctx.writer.mark(this);
+  }
+
+  console(line: string): void {
+    appendFileSync(this.consolePath, `${new Date().toISOString()} ${line}\n`);
+  }
+
+  reset(type: ResetType): void {
+    pushCapped(this.rec.resets, { at: new Date().toISOString(), type });
+    this.console(`BMC: ComputerSystem.Reset ${type}`);
+    const on = this.rec.power === 'on';
+    const osRunning = this.rec.os === 'running';
+    switch (type) {
+      case 'On':
+        this.cancelPending();
+        if (!on) this.schedule(['on']);
+        break;
+      case 'ForceOff':
+        this.cancelPending();
+        if (on) this.schedule(['off']);
+        break;
+      case 'GracefulShutdown':
+        // Without an OS nothing listens to the ACPI power button: the request is accepted and has no effect.
+        if (on && osRunning) {
+          this.cancelPending();
+          this.schedule(['off']);
+        } else this.console('ACPI: power button event ignored (no operating system running)');
+        break;
+      case 'GracefulRestart':
+        if (on && osRunning) {
+          this.cancelPending();
+          this.schedule(['off', 'on']);
+        } else this.console('ACPI: restart request ignored (no operating system running)');
+        break;
+      case 'ForceRestart':
+        // A powered-off server stays off: a warm reset has nothing to reset.
+        if (on) {
+          this.cancelPending();
+          this.schedule(['reboot']);
+        }
+        break;
+      case 'PowerCycle':
+        this.cancelPending();
+        this.schedule(on ? ['off', 'on'] : ['on']);
+        break;
+      case 'Nmi':
+        this.nmi();
+        break;
+    }
+    this.touch();
+  }
+
+  private nmi(): void {
+    this.rec.nmiCount++;
+    this.console('NMI: non-maskable interrupt received');
+    if (this.rec.os === 'running') {
+      this.rec.os = 'crashed';
+      this.console('OS: kernel panic - not syncing: NMI received; system halted');
+    }
+  }
+
+  private schedule(steps: Step[]): void {
+    const delay = this.ctx.settings.powerDelayMs;
+    this.pending = { steps, at: Date.now() + delay };
+    this.powerTimer = setTimeout(() => {
+      this.powerTimer = undefined;
+      const [step, ...rest] = steps;
+      this.pending = undefined;
+      this.applyStep(step);
+      if (rest.length > 0) this.schedule(rest);
+      this.touch();
+    }, delay);
+  }
+
+  private cancelPending(): void {
+    if (this.powerTimer !== undefined) clearTimeout(this.powerTimer);
+    this.powerTimer = undefined;
+    this.pending = undefined;
+  }
+
+  private applyStep(step: Step | undefined): void {
+    if (step === 'off') {
+      this.rec.power = 'off';
+      this.rec.os = 'off';
+      this.clearBootTimer();
+      this.console('POWER: off');
+    } else if (step === 'on') {
+      this.rec.power = 'on';
+      this.console('POWER: on');
+      this.boot();
+    } else if (step === 'reboot') {
+      this.console('POWER: warm reset');
+      this.boot();
+    }
+  }
+
+  private boot(): void {
+    this.clearBootTimer();
+    this.applyPendingBios();
+    const boot = this.rec.boot;
+    this.console(`POST: Ferrite Lab firmware, 2 processors, 8192 MiB memory, boot mode ${boot.mode}`);
+    let choice: { target: BootTarget; result: BootResult; media?: string };
+    if (boot.enabled !== 'Disabled' && boot.target !== 'None') {
+      choice = this.tryTarget(boot.target);
+      this.console(`BOOT: override ${boot.target} (${boot.enabled})`);
+      if (boot.enabled === 'Once') {
+        boot.enabled = 'Disabled';
+        boot.target = 'None';
+      }
+    } else {
+      const disk = this.tryTarget('Hdd');
+      choice = disk.result === 'os' ? disk : this.tryTarget('Pxe');
+    }
+    const entry: BootRecordEntry = { at: new Date().toISOString(), target: choice.target, mode: boot.mode, result: choice.result };
+    if (choice.media !== undefined) entry.media = choice.media;
+    pushCapped(this.rec.bootRecord, entry);
+    this.console(`BOOT: ${choice.target} (${boot.mode})${choice.media ? ` media ${choice.media}` : ''} -> ${choice.result}`);
+    this.rec.os = 'booting';
+    this.bootTimer = setTimeout(() => {
+      this.bootTimer = undefined;
+      this.rec.os = osAfterBoot(choice.result);
+      this.console(`OS: ${this.rec.os}${choice.result === 'ramdisk' ? ' (ramdisk)' : ''}`);
+      this.touch();
+    }, this.ctx.settings.bootDelayMs);
+  }
+
+  private tryTarget(target: BootTarget): { target: BootTarget; result: BootResult; media?: string } {
+    const vm = this.rec.virtualMedia;
+    switch (target) {
+      case 'Hdd':
+        return { target, result: diskLooksBootable(this.diskPath) ? 'os' : 'no bootable device' };
+      case 'Cd':
+        return vm.Cd.inserted ? { target, result: 'ramdisk', media: vm.Cd.image } : { target, result: 'no bootable device' };
+      case 'Usb':
+        return vm.Floppy.inserted ? { target, result: 'ramdisk', media: vm.Floppy.image } : { target, result: 'no bootable device' };
+      case 'Pxe':
+      case 'UefiHttp':
+        return { target, result: 'ramdisk' };
+      case 'BiosSetup':
+        return { target, result: 'setup' };
+    }
+  }
+
+  private applyPendingBios(): void {
+    const { bios } = this.rec;
+    const names = Object.keys(bios.pending);
+    if (names.length === 0) return;
+    Object.assign(bios.current, bios.pending);
+    bios.pending = {};
+    if (names.includes('BootMode')) this.rec.boot.mode = bios.current.BootMode === 'Bios' ? 'Legacy' : 'UEFI';
+    this.console(`BIOS: applied pending settings ${names.join(', ')}`);
+  }
+
+  private clearBootTimer(): void {
+    if (this.bootTimer !== undefined) clearTimeout(this.bootTimer);
+    this.bootTimer = undefined;
+  }
+
+  /** The override mode and the firmware's BootMode attribute are one setting seen from two places. */
+  setBootMode(mode: BootMode): void {
+    this.rec.boot.mode = mode;
+    this.rec.bios.current.BootMode = mode === 'Legacy' ? 'Bios' : 'Uefi';
+  }
+
+  insertMedia(slot: MediaSlotName, image: string, writeProtected: boolean): void {
+    this.rec.virtualMedia[slot] = { image, inserted: true, writeProtected };
+    this.console(`VMEDIA: ${slot} inserted ${image}`);
+    this.touch();
+  }
+
+  ejectMedia(slot: MediaSlotName): void {
+    const had = this.rec.virtualMedia[slot].inserted;
+    this.rec.virtualMedia[slot] = { image: '', inserted: false, writeProtected: true };
+    if (had) this.console(`VMEDIA: ${slot} ejected`);
+    this.touch();
+  }
+
+  /** Test hook: pretend the OS came up (or went away) without a boot. */
+  setOs(state: 'running' | 'off'): void {
+    this.clearBootTimer();
+    this.rec.os = state;
+    this.console(`LAB: OS state set to ${state}`);
+    this.touch();
+  }
+
+  resetBiosToDefaults(): void {
+    this.rec.bios.pending = biosDefaults();
+    this.console('BIOS: reset to defaults requested (applies at next boot)');
+    this.touch();
+  }
+
+  stop(): void {
+    this.cancelPending();
+    this.clearBootTimer();
+  }
+
+  consoleTail(): string {
+    let fd: number;
+    try {
+      fd = openSync(this.consolePath, 'r');
+    } catch {
+      return '';
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const len = Math.min(size, CONSOLE_TAIL_BYTES);
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, size - len);
+      const lines = buf.toString('utf8').split('\n');
+      if (len < size) lines.shift(); // the first line is probably cut
+      return lines.slice(-CONSOLE_TAIL_LINES - 1).join('\n');
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  snapshot(): LabServerState {
+    const r = this.rec;
+    const state: LabServerState = {
+      id: this.id,
+      uuid: r.uuid,
+      name: r.name,
+      power: r.power,
+      os: r.os,
+      boot: { ...r.boot },
+      virtualMedia: { Cd: { ...r.virtualMedia.Cd }, Floppy: { ...r.virtualMedia.Floppy } },
+      bios: { current: { ...r.bios.current }, pending: { ...r.bios.pending } },
+      indicatorLed: r.indicatorLed,
+      assetTag: r.assetTag,
+      bootRecord: r.bootRecord.map((e) => ({ ...e })),
+      nmiCount: r.nmiCount,
+      console: this.consoleTail(),
+      faults: { ...this.faults },
+      resets: r.resets.map((e) => ({ ...e })),
+    };
+    if (this.pending) {
+      const first = this.pending.steps[0];
+      state.pendingPower = { target: first === 'off' ? 'off' : 'on', at: new Date(this.pending.at).toISOString() };
+    }
+    return state;
+  }
+}
+
+function osAfterBoot(result: BootResult | undefined): OsState {
+  if (result === 'os' || result === 'ramdisk') return 'running';
+  // Sitting in firmware setup runs no OS, and it is not a failed boot either.
+  if (result === 'setup') return 'off';
+  return 'no bootable device';
+}
+
+function pushCapped<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > HISTORY_LIMIT) list.splice(0, list.length - HISTORY_LIMIT);
+}
