@@ -5,8 +5,9 @@ export async function verify(task: NodeTask): Promise<void> {
   try {
     await task.interfaces.power.validate(task);
     await task.interfaces.management.validate(task);
-    await task.interfaces.power.getPowerState(task);
-    await task.fire('done', { last_error: null });
+    // As Ironic does: a verified node starts with the power state its BMC just reported.
+    const powerState = await task.interfaces.power.getPowerState(task);
+    await task.fire('done', { last_error: null, power_state: powerState });
   } catch (e) {
     await task.fail(e, 'verify');
   }

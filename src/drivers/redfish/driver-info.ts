@@ -57,7 +57,7 @@ export function parseRedfishDriverInfo(node: Node, defaultAuthType: RedfishAuthT
   let authType = defaultAuthType;
   if (authRaw !== undefined && authRaw !== null) {
     if (typeof authRaw !== 'string' || !AUTH_TYPES.includes(authRaw as RedfishAuthType)) {
-      throw new InvalidParameterValue(`Invalid value "${JSON.stringify(authRaw)}" set in driver_info/redfish_auth_type on node ${node.uuid}. The value should be one of "${AUTH_TYPES.join(', ')}"`);
+      throw new InvalidParameterValue(`Invalid value "${typeof authRaw === 'string' ? authRaw : JSON.stringify(authRaw)}" set in driver_info/redfish_auth_type on node ${node.uuid}. The value should be one of "${AUTH_TYPES.join(', ')}"`);
     }
     authType = authRaw as RedfishAuthType;
   }
