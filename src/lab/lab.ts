@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { biosDefaults } from './bios-attributes.js';
 import { ensureDiskImage } from './disk-image.js';
@@ -82,6 +82,12 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     caPath = tls.caPath;
     server = createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
   }
+  // Every TCP socket, tracked from accept: closeAllConnections misses TLS sockets still in their handshake.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 8000, host, () => {
@@ -109,6 +115,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
         server.close(() => done());
         // Hung requests (the hang fault) and idle keep-alive sockets would otherwise hold close() open forever.
         server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
         for (const s of servers) s.stop();
         rt.tasks.stop();
         writer.flush();
