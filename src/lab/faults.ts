@@ -58,7 +58,7 @@ export function setFaults(s: VirtualServer, faults: LabFaults): void {
 export async function passFaults(s: VirtualServer, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const f = s.faults;
   if (f.refused || Date.now() < s.rebootUntil) {
-    req.socket.destroy();
+    refuse(req);
     return false;
   }
   if (f.hang) return false;
@@ -79,4 +79,13 @@ export async function passFaults(s: VirtualServer, req: IncomingMessage, res: Se
     return false;
   }
   return true;
+}
+
+/** A TCP reset where Node can send one (plain HTTP); over TLS the socket can only be closed abruptly. */
+function refuse(req: IncomingMessage): void {
+  try {
+    req.socket.resetAndDestroy();
+  } catch {
+    req.socket.destroy();
+  }
 }

@@ -223,5 +223,3 @@ export function biosSettingsView(s: VirtualServer): object {
     Attributes: s.rec.bios.pending,
   };
 }
-
-export { collection };

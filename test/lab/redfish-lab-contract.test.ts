@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,9 @@ function makeClient(base: () => string, ca: () => string) {
       headers['Content-Type'] = 'application/json';
     }
     return new Promise((resolve, reject) => {
-      const req = httpsRequest(new URL(base() + path), { method, headers, ca: ca(), agent: false }, (res) => {
+      const url = new URL(base() + path);
+      const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+      const req = send(url, { method, headers, ca: url.protocol === 'http:' ? undefined : ca(), agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -519,6 +522,24 @@ describe('virtual Redfish lab', () => {
     const keyMode = statSync(join(dir, 'ca-key.pem')).mode & 0o777;
     assert.equal(keyMode, 0o600);
     assert.equal(statSync(join(dir, 'server-key.pem')).mode & 0o777, 0o600);
+  });
+});
+
+describe('lab over plain HTTP', () => {
+  it('serves without TLS material and resets refused connections', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferrite-lab-http-'));
+    const lab = await startLab({ dir, servers: 1, port: 0, http: true, powerDelayMs: 0, bootDelayMs: 0 });
+    try {
+      assert.equal(lab.caPath, '');
+      assert.match(lab.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const call = makeClient(() => lab.url, () => '');
+      assert.equal((await call('GET', lab.servers[0].systemPath)).status, 200);
+      await call('PUT', `/lab/servers/${lab.servers[0].id}/faults`, { auth: 'none', body: { refused: true } });
+      await assert.rejects(call('GET', lab.servers[0].systemPath), { code: 'ECONNRESET' });
+    } finally {
+      await lab.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
