@@ -197,7 +197,6 @@ async function waitFor(what: string, pred: () => boolean, timeoutMs = 5000): Pro
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const lower = (xs: string[]) => xs.map((x) => x.toLowerCase()).sort();
 const labPower = (s: ServerState) => (s.power === 'on' ? 'On' : 'Off');
 /** A path whether a client reports a URI as a path or as an absolute URL. */
@@ -245,7 +244,7 @@ test('sushy: service root, systems and inventory with BasicAuth, SessionAuth and
   const cmds: Record<string, unknown>[] = [connect('b', 'basic'), { op: 'systems', conn: 'b' }];
   for (const s of lab.servers) cmds.push({ op: 'system', conn: 'b', system: s.systemPath });
   for (const s of lab.servers) cmds.push({ op: 'hardware', conn: 'b', system: s.systemPath });
-  cmds.push(connect('s', 'session'), { op: 'systems', conn: 's' }, { op: 'system', conn: 's', system: lab.servers[0]!.systemPath });
+  cmds.push(connect('s', 'session'), { op: 'systems', conn: 's' }, { op: 'system', conn: 's', system: lab.servers[0].systemPath });
   cmds.push(connect('a', 'auto'), { op: 'systems', conn: 'a' });
   const res = await sushy(cmds);
   let i = 0;
@@ -307,7 +306,7 @@ test('sushy: service root, systems and inventory with BasicAuth, SessionAuth and
   assert.equal(sess.has_session_key, true, 'X-Auth-Token header on the session POST');
   assert.ok(sess.session_uri, 'Location header on the session POST');
   assert.deepEqual([...ok(res[i++], 'systems over a session').members].sort(), expectedPaths);
-  assert.equal(ok(res[i++], 'system over a session').identity, lab.servers[0]!.id);
+  assert.equal(ok(res[i++], 'system over a session').identity, lab.servers[0].id);
 
   const auto = ok(res[i++], 'Sushy(default SessionOrBasicAuth)');
   assert.equal(auto.uses_token, true, 'sushy should have got a session, not fallen back to Basic');
@@ -328,6 +327,12 @@ test('sushy: a SessionAuth session is listed in the Sessions collection and gone
     { op: 'systems', conn: 'bad-basic' },
     connect('bad-auto', 'auto', { password: 'wrong' }),
     { op: 'systems', conn: 'bad-auto' },
+    // A session that disappears on the BMC side (expiry, BMC reboot): sushy gets a 401, logs in again and retries.
+    connect('r', 'session'),
+    { op: 'delete_session', conn: 'b', session_of: 'r' },
+    { op: 'systems', conn: 'r' },
+    { op: 'sessions', conn: 'b' },
+    { op: 'close', conn: 'r' },
     { op: 'sessions', conn: 'b' },
   ]);
   ok(res[0], 'Sushy(BasicAuth)');
@@ -363,7 +368,19 @@ test('sushy: a SessionAuth session is listed in the Sessions collection and gone
   assert.equal(badAutoSystems.type, 'AccessError');
   assert.equal(badAutoSystems.status_code, 401);
 
-  const last = ok(res[12], 'sessions at the end');
+  const first = pathOf(String(ok(res[12], 'Sushy(SessionAuth) for the refresh case').session_uri));
+  assert.equal(pathOf(String(ok(res[13], 'SessionService.close_session'))), first);
+  assert.deepEqual(
+    [...ok(res[14], 'systems after the session was deleted on the service side').members].sort(),
+    lab.servers.map((x) => x.systemPath).sort(),
+    'sushy re-authenticates after a 401 on a deleted session',
+  );
+  const relogged = ok(res[15], 'sessions after the re-login').members.map((m: { path: string }) => pathOf(m.path));
+  assert.ok(!relogged.includes(first), 'the deleted session is still listed');
+  assert.equal(relogged.length, before.members.length + 1, 'sushy opened exactly one new session');
+  ok(res[16], 'closing the re-created session');
+
+  const last = ok(res[17], 'sessions at the end');
   assert.deepEqual(
     last.members.map((m: { path: string }) => m.path).sort(),
     before.members.map((m: { path: string }) => m.path).sort(),
@@ -397,7 +414,7 @@ test('sushy: TLS is verified against the lab CA, for 127.0.0.1 and for localhost
 });
 
 test('sushy: power actions reach the emulated server (On, Nmi, GracefulRestart, ForceRestart, GracefulShutdown, ForceOff)', async () => {
-  const info = lab.servers[0]!;
+  const info = lab.servers[0];
   const id = info.id;
   const sys = { conn: 'b', system: info.systemPath };
   await ensureOff(id);
@@ -465,7 +482,7 @@ test('sushy: power actions reach the emulated server (On, Nmi, GracefulRestart, 
 });
 
 test('sushy: boot override target, frequency and mode are set and read back', async () => {
-  const info = lab.servers[0]!;
+  const info = lab.servers[0];
   const id = info.id;
   const sys = { conn: 'b', system: info.systemPath };
   await ensureOff(id);
@@ -496,7 +513,7 @@ test('sushy: boot override target, frequency and mode are set and read back', as
 });
 
 test('sushy: virtual media insert/eject, and a one-time Cd boot reaches the ramdisk', async () => {
-  const info = lab.servers[0]!;
+  const info = lab.servers[0];
   const id = info.id;
   const sys = { conn: 'b', system: info.systemPath };
   const image = 'http://127.0.0.1:9/ironic/boot-1.iso';
@@ -574,7 +591,7 @@ test('sushy: virtual media insert/eject, and a one-time Cd boot reaches the ramd
 });
 
 test('sushy: BIOS attributes, pending settings through @Redfish.Settings, applied at the next boot', async () => {
-  const info = lab.servers[0]!;
+  const info = lab.servers[0];
   const id = info.id;
   const sys = { conn: 'b', system: info.systemPath };
   await settle(id);
@@ -636,7 +653,7 @@ test('sushy: BIOS attributes, pending settings through @Redfish.Settings, applie
 });
 
 test('sushy: an invalid ResetType is answered 400 with a Redfish error that sushy parses', async () => {
-  const info = lab.servers[2]!;
+  const info = lab.servers[2];
   await settle(info.id);
   const before = lab.server(info.id);
   const res = await sushy([
@@ -651,7 +668,7 @@ test('sushy: an invalid ResetType is answered 400 with a Redfish error that sush
     assert.ok(err.body, `${what}: the 400 carries a JSON {"error": ...} body`);
     assert.equal(typeof err.code, 'string');
     assert.notEqual(err.code, 'Base.1.0.GeneralError', `${what}: error.code is sushy's fallback, the lab sent none`);
-    const ext = (err.body as Record<string, unknown>)['@Message.ExtendedInfo'];
+    const ext = (err.body)['@Message.ExtendedInfo'];
     assert.ok(Array.isArray(ext) && ext.length > 0, `${what}: @Message.ExtendedInfo ${JSON.stringify(err.body)}`);
     for (const m of ext as Record<string, unknown>[]) {
       assert.equal(typeof m.MessageId, 'string');
@@ -662,6 +679,15 @@ test('sushy: an invalid ResetType is answered 400 with a Redfish error that sush
   const afterState = lab.server(info.id);
   assert.equal(afterState.power, before.power);
   assert.equal(afterState.resets.length, before.resets.length, 'a rejected reset is not recorded as a reset');
+});
+
+test('sushy: the TaskService is found from the ServiceRoot (ServiceRoot.Tasks) and lists its tasks', async () => {
+  const res = await sushy([connect('b', 'basic'), { op: 'task_service', conn: 'b' }, { op: 'systems', conn: 'b' }]);
+  ok(res[2], 'systems');
+  // sushy 4.3.3 (like the DMTF ServiceRoot schema) links the task service as "Tasks": {"@odata.id": ...}.
+  const ts = ok(res[1], 'get_task_service()');
+  assert.equal(typeof ts.identity, 'string');
+  assert.ok(Array.isArray(ts.tasks), 'TaskService.Tasks collection');
 });
 
 // =================================================================================================================
@@ -678,7 +704,7 @@ test('redfishtool: root, Systems collection, list and get', async () => {
 
   const coll = toolOk(await redfishtool(['Systems']), 'Systems').json;
   assert.deepEqual(
-    coll.Members.map((m: Record<string, string>) => pathOf(m['@odata.id']!)).sort(),
+    coll.Members.map((m: Record<string, string>) => pathOf(m['@odata.id'])).sort(),
     lab.servers.map((s) => s.systemPath).sort(),
   );
   assert.equal(coll['Members@odata.count'], 3);
@@ -688,19 +714,27 @@ test('redfishtool: root, Systems collection, list and get', async () => {
 
   for (const info of lab.servers) {
     const sys = toolOk(await redfishtool(['-I', info.id, 'Systems', 'get']), `Systems -I ${info.id} get`).json;
+    await settle(info.id);
     const st = lab.server(info.id);
+    const viaAdmin = await admin('GET', `/lab/servers/${info.id}`);
+    assert.equal(viaAdmin.status, 200);
+    assert.deepEqual(
+      { power: viaAdmin.json.power, boot: viaAdmin.json.boot, uuid: viaAdmin.json.uuid },
+      { power: st.power, boot: st.boot, uuid: st.uuid },
+      'the admin API serves the same snapshot as lab.server()',
+    );
     assert.equal(sys.Id, info.id);
     assert.equal(String(sys.UUID).toLowerCase(), info.uuid.toLowerCase());
     assert.equal(sys.PowerState, labPower(st));
     assert.equal(sys.Boot.BootSourceOverrideTarget, st.boot.target);
     assert.equal(sys.Boot.BootSourceOverrideEnabled, st.boot.enabled);
   }
-  const prop = toolOk(await redfishtool(['-P', 'PowerState', '-I', lab.servers[1]!.id, 'Systems']), '-P PowerState').json;
-  assert.deepEqual(prop, { PowerState: labPower(lab.server(lab.servers[1]!.id)) });
+  const prop = toolOk(await redfishtool(['-P', 'PowerState', '-I', lab.servers[1].id, 'Systems']), '-P PowerState').json;
+  assert.deepEqual(prop, { PowerState: labPower(lab.server(lab.servers[1].id)) });
 });
 
 test('redfishtool: reset On, GracefulShutdown, ForceRestart, PowerCycle, GracefulRestart, ForceOff', async () => {
-  const id = lab.servers[1]!.id;
+  const id = lab.servers[1].id;
   await settle(id);
   const rf = (type: string) => redfishtool(['-I', id, 'Systems', 'reset', type]);
   if (lab.server(id).power === 'on') {
@@ -754,7 +788,7 @@ test('redfishtool: reset On, GracefulShutdown, ForceRestart, PowerCycle, Gracefu
 });
 
 test('redfishtool: setBootOverride Once Pxe, Continuous Hdd, Disabled', async () => {
-  const id = lab.servers[1]!.id;
+  const id = lab.servers[1].id;
   await settle(id);
   const cases: [string[], { target: string; enabled: string }][] = [
     [['Once', 'Pxe'], { target: 'Pxe', enabled: 'Once' }],
@@ -787,7 +821,7 @@ test('redfishtool: setBootOverride Once Pxe, Continuous Hdd, Disabled', async ()
 });
 
 test('redfishtool: Processors, EthernetInterfaces, SimpleStorage and Memory of a system', async () => {
-  const info = lab.servers[1]!;
+  const info = lab.servers[1];
   const procs = toolOk(await redfishtool(['-I', info.id, 'Systems', 'Processors']), 'Processors').json;
   assert.ok(procs.Members.length >= 1);
   const procsAll = toolOk(await redfishtool(['-I', info.id, 'Systems', 'Processors', '-a']), 'Processors -a').json;
@@ -820,7 +854,7 @@ test('redfishtool: Processors, EthernetInterfaces, SimpleStorage and Memory of a
 });
 
 test('redfishtool: Managers, and virtual media through raw (1.1.5 has no VirtualMedia command)', async () => {
-  const info = lab.servers[2]!;
+  const info = lab.servers[2];
   const id = info.id;
   const managers = toolOk(await redfishtool(['Managers']), 'Managers').json;
   assert.ok(managers.Members.length >= 1);
@@ -833,7 +867,7 @@ test('redfishtool: Managers, and virtual media through raw (1.1.5 has no Virtual
   const mgr = toolOk(await redfishtool(['-I', mgrId, 'Managers', 'get']), `Managers -I ${mgrId}`).json;
   assert.equal(pathOf(mgr['@odata.id']), mgrPath);
   const vmColl = toolOk(await redfishtool(['raw', 'GET', pathOf(mgr.VirtualMedia['@odata.id'])]), 'raw GET VirtualMedia').json;
-  const cdPath = vmColl.Members.map((m: Record<string, string>) => pathOf(m['@odata.id']!)).find((p: string) => p.endsWith('/Cd'));
+  const cdPath = vmColl.Members.map((m: Record<string, string>) => pathOf(m['@odata.id'])).find((p: string) => p.endsWith('/Cd'));
   assert.ok(cdPath, `VirtualMedia/Cd in ${JSON.stringify(vmColl.Members)}`);
   const cd = toolOk(await redfishtool(['raw', 'GET', cdPath]), 'raw GET Cd').json;
   const insert = pathOf(cd.Actions['#VirtualMedia.InsertMedia'].target);
@@ -893,7 +927,7 @@ test('redfishtool: SessionService and Sessions with -A Session and -A Basic, log
 });
 
 test('redfishtool: an invalid ResetType posted raw is answered 400 with @Message.ExtendedInfo', async () => {
-  const info = lab.servers[2]!;
+  const info = lab.servers[2];
   await settle(info.id);
   const before = lab.server(info.id);
   const sys = toolOk(await redfishtool(['-I', info.id, 'Systems']), 'Systems get').json;
@@ -909,4 +943,21 @@ test('redfishtool: an invalid ResetType posted raw is answered 400 with @Message
   const afterState = lab.server(info.id);
   assert.equal(afterState.power, before.power);
   assert.equal(afterState.resets.length, before.resets.length);
+});
+
+test('redfishtool: versions, the OData service document and $metadata are served without credentials (DSP0266)', async () => {
+  const versions = toolOk(await redfishtool(['versions'], { auth: 'None' }), 'versions').json;
+  assert.equal(pathOf(versions.v1), '/redfish/v1');
+  // DSP0266: /redfish/v1/odata and /redfish/v1/$metadata shall be provided and shall not require authentication;
+  // redfishtool's `odata` and `metadata` commands send no credentials for them.
+  const odata = await redfishtool(['odata'], { auth: 'None' });
+  assert.equal(odata.code, 0, `odata: ${odata.stderr}`);
+  assert.ok(Array.isArray(odata.json?.value), `OData service document: ${odata.stdout}`);
+  assert.ok(
+    odata.json.value.some((v: { url?: string }) => v.url !== undefined && pathOf(v.url) === '/redfish/v1/Systems'),
+    'the service document lists Systems',
+  );
+  const metadata = await redfishtool(['metadata'], { auth: 'None' });
+  assert.equal(metadata.code, 0, `metadata: ${metadata.stderr}`);
+  assert.match(metadata.stdout, /<edmx:Edmx/);
 });

@@ -244,6 +244,21 @@ class Driver(object):
                             'timeout': service.session_timeout},
                 'members': members}
 
+    def op_delete_session(self, cmd):
+        """Delete a session (e.g. to emulate a BMC expiring it) through SessionService.close_session.
+
+        cmd['session_of'] names the connection whose own session is deleted; the deletion is made on cmd['conn'].
+        """
+        uri = self.auths[cmd['session_of']].get_session_resource_id()
+        self.conn(cmd).get_session_service().close_session(uri)
+        return uri
+
+    def op_task_service(self, cmd):
+        service = self.conn(cmd).get_task_service()
+        return {'identity': service.identity, 'name': service.name,
+                'enabled': service.service_enabled,
+                'tasks': list(service.tasks.members_identities)}
+
     def op_reset_target(self, cmd):
         return self.system(cmd)._get_reset_action_element().target_uri
 
