@@ -14,6 +14,7 @@ import { registerRoot } from './resources/root.js';
 import { registerNodes } from './resources/nodes.js';
 import { registerNodeStates } from './resources/node-states.js';
 import { registerNodeExtras } from './resources/node-extras.js';
+import { registerNodeBios } from './resources/node-bios.js';
 import { registerPorts } from './resources/ports.js';
 import { registerPortgroups } from './resources/portgroups.js';
 import { registerChassis } from './resources/chassis.js';
@@ -147,6 +148,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   registerNodes(app, deps);
   registerNodeStates(app, deps);
   registerNodeExtras(app, deps);
+  registerNodeBios(app, deps);
   registerPorts(app, deps);
   registerPortgroups(app, deps);
   registerChassis(app, deps);

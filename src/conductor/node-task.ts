@@ -81,6 +81,29 @@ export class NodeTask implements TaskContext {
     if (updated) this.ports = this.ports.map((p) => (p.id === port.id ? updated : p));
   }
 
+  async saveBiosSettings(settings: readonly { name: string; value: string | null }[]): Promise<void> {
+    if (this.shared) throw new Error(`task "${this.purpose}" holds no reservation and cannot change node ${this.node.uuid}`);
+    const uuid = this.node.uuid;
+    await this.store.transaction(async (tx) => {
+      const before = new Map((await tx.biosSettings.listForNode(uuid)).map((s) => [s.name, s]));
+      const at = now();
+      for (const { name, value } of settings) {
+        const old = before.get(name);
+        before.delete(name);
+        if (!old) {
+          await tx.biosSettings.insert({
+            node_uuid: uuid, name, value, attribute_type: null, allowable_values: null, lower_bound: null,
+            upper_bound: null, min_length: null, max_length: null, read_only: null, reset_required: null, unique: null,
+            created_at: at, updated_at: null,
+          });
+        } else if (old.value !== value) {
+          await tx.biosSettings.update(old.id, { value, updated_at: at });
+        }
+      }
+      for (const gone of before.values()) await tx.biosSettings.delete(gone.id);
+    });
+  }
+
   async addPort(address: string, fields: Partial<Pick<Port, 'pxe_enabled' | 'extra' | 'local_link_connection'>> = {}): Promise<Port | null> {
     if (this.shared) throw new Error(`task "${this.purpose}" holds no reservation and cannot add ports to node ${this.node.uuid}`);
     const normalized = address.toLowerCase();

@@ -67,6 +67,28 @@ export interface HistoryEvent {
   updated_at: string | null;
 }
 
+/**
+ * One BIOS setting of a node as its bios interface last read it from the hardware. Values are text, as Ironic
+ * keeps them; the registry fields describe the setting where the BMC publishes an attribute registry.
+ */
+export interface BiosSetting {
+  id: number;
+  node_uuid: string;
+  name: string;
+  value: string | null;
+  attribute_type: string | null;
+  allowable_values: string[] | null;
+  lower_bound: number | null;
+  upper_bound: number | null;
+  min_length: number | null;
+  max_length: number | null;
+  read_only: boolean | null;
+  reset_required: boolean | null;
+  unique: boolean | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
 export interface Allocation {
   id: number;
   uuid: string;

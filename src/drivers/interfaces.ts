@@ -36,6 +36,8 @@ export interface TaskContext {
    * Enrolls a port discovered on the node (by inspection). Returns null, changing nothing, when a port with that
    * hardware address already exists on any node.
    */
+  /** Replaces the node's cached BIOS settings with what the hardware reported. */
+  saveBiosSettings(settings: readonly { name: string; value: string | null }[]): Promise<void>;
   addPort(address: string, fields?: Partial<Pick<Port, 'pxe_enabled' | 'extra' | 'local_link_connection'>>): Promise<Port | null>;
 }
 
@@ -102,6 +104,25 @@ export interface NetworkInterface extends HardwareInterface {
   vifDetach(task: TaskContext, vifId: string): Promise<void>;
 }
 
+/** A BIOS setting to apply, as clean steps give it: Ironic passes values through as the operator wrote them. */
+export interface BiosSettingChange {
+  name: string;
+  value: unknown;
+}
+
+/**
+ * BIOS management. Implementations that cannot read or change the BIOS (no-bios, fake) leave the methods out;
+ * cleaning refuses BIOS steps on them with a clear message.
+ */
+export interface BiosInterface extends HardwareInterface {
+  /** Reads the settings from the hardware into the node's cache (GET /v1/nodes/{node}/bios). */
+  cacheSettings?(task: TaskContext): Promise<void>;
+  /** Clean step `bios.apply_configuration`: the settings are in effect, and cached, when it returns. */
+  applyConfiguration?(task: TaskContext, settings: readonly BiosSettingChange[]): Promise<void>;
+  /** Clean step `bios.factory_reset`. */
+  factoryReset?(task: TaskContext): Promise<void>;
+}
+
 /** Slots without behaviour of their own in this release: validated and reported, nothing more. */
 export type PassiveInterface = HardwareInterface;
 
@@ -116,7 +137,7 @@ export interface NodeInterfaces {
   console: PassiveInterface;
   storage: PassiveInterface;
   raid: PassiveInterface;
-  bios: PassiveInterface;
+  bios: BiosInterface;
   vendor: PassiveInterface;
   firmware: PassiveInterface;
 }

@@ -3,7 +3,7 @@ import { InvalidParameterValue, NoValidHost } from '../domain/errors.js';
 import type { AnyInterface, HardwareType, NodeInterfaces } from './interfaces.js';
 import { fakeHardwareType } from './fake/fake-hardware.js';
 import {
-  fakeBoot, fakeDeploy, fakeInspect, fakeManagement, fakePassive, fakePower, fakeRescue, type FakeDelays,
+  fakeBios, fakeBoot, fakeDeploy, fakeInspect, fakeManagement, fakePassive, fakePower, fakeRescue, type FakeDelays,
 } from './fake/fake-interfaces.js';
 import { noInspect, noManagement, noRescue, passive, unsupportedPassive } from './generic/no-op-interfaces.js';
 import { noopNetwork } from './generic/noop-network.js';
@@ -12,6 +12,7 @@ import { RedfishConnector, type RedfishSettings } from './redfish/redfish-connec
 import { redfishPower } from './redfish/redfish-power.js';
 import { redfishManagement } from './redfish/redfish-management.js';
 import { redfishInspect } from './redfish/redfish-inspect.js';
+import { redfishBios } from './redfish/redfish-bios.js';
 
 export interface DriverConfig {
   enabledHardwareTypes: readonly string[];
@@ -28,8 +29,9 @@ const HARDWARE_TYPES: readonly HardwareType[] = [fakeHardwareType, redfishHardwa
 type Implementations = { [S in InterfaceSlot]: Record<string, NodeInterfaces[S]> };
 
 function buildImplementations(delays: FakeDelays, redfish: RedfishConnector): Implementations {
+  const redfishPowerImpl = redfishPower(redfish);
   return {
-    power: { fake: fakePower(delays), redfish: redfishPower(redfish) },
+    power: { fake: fakePower(delays), redfish: redfishPowerImpl },
     management: { fake: fakeManagement(delays), 'no-management': noManagement(), redfish: redfishManagement(redfish) },
     boot: { fake: fakeBoot(delays) },
     deploy: { fake: fakeDeploy(delays) },
@@ -39,7 +41,7 @@ function buildImplementations(delays: FakeDelays, redfish: RedfishConnector): Im
     console: { fake: fakePassive(), 'no-console': unsupportedPassive('console') },
     storage: { fake: fakePassive(), noop: passive('noop') },
     raid: { fake: fakePassive(), 'no-raid': unsupportedPassive('raid') },
-    bios: { fake: fakePassive(), 'no-bios': unsupportedPassive('bios') },
+    bios: { fake: fakeBios(), 'no-bios': unsupportedPassive('bios'), redfish: redfishBios(redfish, redfishPowerImpl) },
     vendor: { fake: fakePassive(), 'no-vendor': unsupportedPassive('vendor') },
     firmware: { fake: fakePassive(), 'no-firmware': unsupportedPassive('firmware') },
   };

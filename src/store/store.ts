@@ -2,7 +2,7 @@ import type { Database } from './database.js';
 import { NodeRepository, nodeCodec } from './repositories/node-repository.js';
 import { ConductorRepository, conductorCodec } from './repositories/conductor-repository.js';
 import {
-  AllocationRepository, ChassisRepository, DeployTemplateRepository, HistoryRepository, PortRepository,
+  AllocationRepository, BiosSettingRepository, ChassisRepository, DeployTemplateRepository, HistoryRepository, PortRepository,
   PortgroupRepository, VolumeConnectorRepository, VolumeTargetRepository, codecs,
 } from './repositories/resource-repositories.js';
 
@@ -18,6 +18,7 @@ export class Store {
   readonly deployTemplates: DeployTemplateRepository;
   readonly volumeConnectors: VolumeConnectorRepository;
   readonly volumeTargets: VolumeTargetRepository;
+  readonly biosSettings: BiosSettingRepository;
 
   constructor(readonly database: Database) {
     const db = database.db;
@@ -32,6 +33,7 @@ export class Store {
     this.deployTemplates = new DeployTemplateRepository(db, 'deploy_templates', codecs.deployTemplates);
     this.volumeConnectors = new VolumeConnectorRepository(db, 'volume_connectors', codecs.volumeConnectors);
     this.volumeTargets = new VolumeTargetRepository(db, 'volume_targets', codecs.volumeTargets);
+    this.biosSettings = new BiosSettingRepository(db, 'bios_settings', codecs.biosSettings);
   }
 
   /** Runs `fn` in one database transaction with repositories bound to it. */

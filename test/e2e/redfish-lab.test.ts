@@ -40,7 +40,10 @@ for (const dialect of testDialects()) {
       return waitFor(async () => {
         const n = (await api.get(`/v1/nodes/${uuid}`)).body;
         return n.target_provision_state === null && n.target_power_state === null && n.reservation === null ? n : undefined;
-      }, 15_000, `node ${uuid} to settle`);
+      }, 15_000, `node ${uuid} to settle`).catch(async (e: Error) => {
+        const n = (await api.get(`/v1/nodes/${uuid}`)).body;
+        throw new Error(`${e.message}: ${JSON.stringify({ provision_state: n.provision_state, target: n.target_provision_state, power: n.target_power_state, reservation: n.reservation, last_error: n.last_error })}`);
+      });
     }
     async function provision(uuid: string, target: string) {
       const r = await api.put(`/v1/nodes/${uuid}/states/provision`, { target });
@@ -261,6 +264,57 @@ for (const dialect of testDialects()) {
 
       const insecure = await enroll(1, { redfish_verify_ca: 'False' }, `rf-insecure-${Date.now() % 100000}`);
       assert.equal((await provision(insecure, 'manage')).provision_state, 'manageable');
+    });
+
+    it('caches BIOS settings on manage and applies and resets them through clean steps', async () => {
+      const uuid = await enroll(4, {}, `rf-bios-${Date.now() % 100000}`);
+      await provision(uuid, 'manage');
+      const cached = (await api.get(`/v1/nodes/${uuid}/bios`)).body.bios as { name: string; value: string }[];
+      const current = labState(4).bios.current as Record<string, unknown>;
+      assert.deepEqual(cached.map((s) => s.name).sort(), Object.keys(current).sort());
+      assert.equal(cached.find((s) => s.name === 'NumaEnabled')?.value, current.NumaEnabled ? 'True' : 'False');
+      const one = (await api.get(`/v1/nodes/${uuid}/bios/ProcTurboMode`)).body;
+      assert.equal(one.ProcTurboMode.value, current.ProcTurboMode);
+      assert.equal((await api.get(`/v1/nodes/${uuid}/bios/NoSuchSetting`)).status, 404);
+
+      await power(uuid, 'power off');
+      const boots = labState(4).bootRecord.length;
+      const settings = [{ name: 'ProcTurboMode', value: 'Disabled' }, { name: 'PxeRetryCount', value: 4 }];
+      let r = await api.put(`/v1/nodes/${uuid}/states/provision`, {
+        target: 'clean', clean_steps: [{ interface: 'bios', step: 'apply_configuration', args: { settings } }],
+      });
+      assert.equal(r.status, 202, r.text);
+      let node = await settled(uuid);
+      assert.equal(node.provision_state, 'manageable', node.last_error);
+      assert.equal(labState(4).bios.current.ProcTurboMode, 'Disabled');
+      assert.equal(labState(4).bios.current.PxeRetryCount, 4);
+      assert.ok(labState(4).bootRecord.length > boots, 'the server restarted to apply the settings');
+      assert.equal(labState(4).power, 'off', 'left powered off, as it was found');
+      const after = (await api.get(`/v1/nodes/${uuid}/bios`)).body.bios as { name: string; value: string }[];
+      assert.equal(after.find((s) => s.name === 'ProcTurboMode')?.value, 'Disabled');
+      assert.equal(after.find((s) => s.name === 'PxeRetryCount')?.value, '4');
+
+      r = await api.put(`/v1/nodes/${uuid}/states/provision`, {
+        target: 'clean', clean_steps: [{ interface: 'bios', step: 'apply_configuration', args: { settings: [{ name: 'NoSuchSetting', value: 'x' }] } }],
+      });
+      node = await waitFor(async () => {
+        const n = (await api.get(`/v1/nodes/${uuid}`)).body;
+        return n.provision_state === 'clean failed' && n.reservation === null ? n : undefined;
+      }, 15_000, 'clean failed');
+      assert.equal(node.provision_state, 'clean failed');
+      assert.match(node.last_error, /has no setting named NoSuchSetting/);
+      assert.equal(labState(4).bios.current.ProcTurboMode, 'Disabled', 'a refused step changes nothing');
+      await provision(uuid, 'manage');
+
+      r = await api.put(`/v1/nodes/${uuid}/states/provision`, {
+        target: 'clean', clean_steps: [{ interface: 'bios', step: 'factory_reset', args: {} }],
+      });
+      node = await settled(uuid);
+      assert.equal(node.provision_state, 'manageable', node.last_error);
+      assert.equal(labState(4).bios.current.ProcTurboMode, 'Enabled');
+      assert.equal(labState(4).bios.current.PxeRetryCount, 1);
+      const reset = (await api.get(`/v1/nodes/${uuid}/bios/PxeRetryCount`)).body;
+      assert.equal(reset.PxeRetryCount.value, '1');
     });
 
     it('rejects bad driver_info with Ironic\'s messages', async () => {

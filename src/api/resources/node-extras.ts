@@ -162,11 +162,4 @@ export function registerNodeExtras(app: FastifyInstance, deps: ApiDeps): void {
     if (!event || event.node_uuid !== node.uuid) throw new NotFound(`Node history record ${(request.params as { event: string }).event} could not be found.`);
     return historyView(event, deps.base(request), true);
   });
-
-  // BIOS settings are cached by bios interfaces that read them; fake and no-bios have none.
-  app.get('/v1/nodes/:node/bios', async (request) => {
-    requireMinor(request, 40, 'BIOS settings');
-    await conductor.core.getNode(nodeParam(request));
-    return { bios: [] };
-  });
 }

@@ -2,6 +2,7 @@ import type { JsonObject } from '../../domain/node.js';
 import { ProvisionState } from '../../domain/provision-state-machine.js';
 import type { NodeTask } from '../node-task.js';
 import type { FlowContext } from './flow-context.js';
+import { cacheBiosSettings, isBiosStep, runBiosStep } from './bios-steps.js';
 
 function automatedCleanEnabled(task: NodeTask, ctx: FlowContext): boolean {
   return task.node.automated_clean ?? ctx.config.conductor.automatedClean;
@@ -17,11 +18,23 @@ export async function clean(task: NodeTask, ctx: FlowContext, manualSteps: JsonO
     if (manual || automatedCleanEnabled(task, ctx)) {
       await task.interfaces.deploy.validate(task);
       await task.save({ clean_step: {} });
-      const outcome = await task.interfaces.deploy.clean(task, manualSteps);
-      if (outcome === 'wait') {
-        await task.fire('wait', {}, manual ? ProvisionState.manageable : undefined);
-        return;
+      // Out-of-band steps (BIOS) run here, in order; runs of other steps go to the deploy interface together.
+      const groups = manualSteps === null ? [null] : manualSteps.length === 0 ? [[]] : groupSteps(manualSteps);
+      for (const [i, group] of groups.entries()) {
+        if (group !== null && group.length === 1 && isBiosStep(group[0])) {
+          await runBiosStep(task, group[0]);
+          continue;
+        }
+        const outcome = await task.interfaces.deploy.clean(task, group);
+        if (outcome === 'wait') {
+          if (i < groups.length - 1) {
+            throw new Error('BIOS steps after steps that wait for the agent are not supported yet; run them as a separate manual cleaning');
+          }
+          await task.fire('wait', {}, manual ? ProvisionState.manageable : undefined);
+          return;
+        }
       }
+      await cacheBiosSettings(task);
     }
     const retired = task.node.retired;
     await task.fire(manual || retired ? 'manage' : 'done', {
@@ -31,6 +44,17 @@ export async function clean(task: NodeTask, ctx: FlowContext, manualSteps: JsonO
   } catch (e) {
     await task.fail(e, 'cleaning', { clean_step: {} });
   }
+}
+
+/** Each BIOS step alone, consecutive other steps together, in the order given. */
+function groupSteps(steps: JsonObject[]): JsonObject[][] {
+  const groups: JsonObject[][] = [];
+  for (const step of steps) {
+    const last = groups.at(-1);
+    if (!isBiosStep(step) && last && !isBiosStep(last[0])) last.push(step);
+    else groups.push([step]);
+  }
+  return groups;
 }
 
 export function withoutKeys(obj: JsonObject, keys: readonly string[]): JsonObject {

@@ -1,5 +1,5 @@
 import type {
-  BootDevice, BootInterface, DeployInterface, InspectInterface, ManagementInterface, PassiveInterface,
+  BiosInterface, BootDevice, BootInterface, DeployInterface, InspectInterface, ManagementInterface, PassiveInterface,
   PowerInterface, PowerState, RescueInterface, StepOutcome, TaskContext,
 } from '../interfaces.js';
 import { BOOT_DEVICES, PowerStates } from '../interfaces.js';
@@ -154,4 +154,14 @@ export function fakeRescue(delays: FakeDelays): RescueInterface {
 
 export function fakePassive(): PassiveInterface {
   return { name: 'fake', properties: () => ({}), validate: async () => {} };
+}
+
+/** Like Ironic's fake BIOS: its steps run and change nothing, and it has no settings to cache. */
+export function fakeBios(): BiosInterface {
+  return {
+    name: 'fake', properties: () => ({}), validate: async () => {},
+    applyConfiguration: async () => {},
+    factoryReset: async () => {},
+    cacheSettings: async () => {},
+  };
 }

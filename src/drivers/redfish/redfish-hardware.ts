@@ -7,7 +7,7 @@ import type { HardwareType } from '../interfaces.js';
 export const redfishHardwareType: HardwareType = {
   name: 'redfish',
   supported: {
-    bios: ['no-bios', 'fake'],
+    bios: ['redfish', 'no-bios', 'fake'],
     boot: ['fake'],
     console: ['no-console', 'fake'],
     deploy: ['fake'],

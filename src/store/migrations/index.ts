@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
+import * as m002 from './002-bios-settings.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -14,6 +15,7 @@ interface MigrationModule {
 /** Migrations are listed here, in order, so a bundle or a single-file install carries them all. */
 const MIGRATIONS: Record<string, MigrationModule> = {
   '001-initial': m001,
+  '002-bios-settings': m002,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

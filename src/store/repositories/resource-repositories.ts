@@ -1,5 +1,5 @@
 import type {
-  Allocation, Chassis, DeployTemplate, HistoryEvent, Port, Portgroup, VolumeConnector, VolumeTarget,
+  Allocation, BiosSetting, Chassis, DeployTemplate, HistoryEvent, Port, Portgroup, VolumeConnector, VolumeTarget,
 } from '../../domain/resources.js';
 import { RowCodec, TableRepository } from '../table-repository.js';
 
@@ -20,6 +20,16 @@ export class PortgroupRepository extends TableRepository<'portgroups', Portgroup
   }
   getByAddress(address: string) {
     return this.one('address', address);
+  }
+}
+
+export class BiosSettingRepository extends TableRepository<'bios_settings', BiosSetting> {
+  listForNode(nodeUuid: string): Promise<BiosSetting[]> {
+    return this.list({ filters: { node_uuid: nodeUuid }, sortKey: 'name', sortDir: 'asc' });
+  }
+
+  async deleteForNode(nodeUuid: string): Promise<void> {
+    await this.db.deleteFrom('bios_settings').where('node_uuid', '=', nodeUuid).execute();
   }
 }
 
@@ -62,6 +72,7 @@ export const codecs = {
   portgroups: new RowCodec<Portgroup>(['internal_info', 'extra', 'properties'], ['standalone_ports_supported']),
   chassis: new RowCodec<Chassis>(['extra'], []),
   history: new RowCodec<HistoryEvent>([], []),
+  biosSettings: new RowCodec<BiosSetting>(['allowable_values'], ['read_only', 'reset_required', 'unique']),
   allocations: new RowCodec<Allocation>(['traits', 'candidate_nodes', 'extra'], []),
   deployTemplates: new RowCodec<DeployTemplate>(['steps', 'extra'], []),
   volumeConnectors: new RowCodec<VolumeConnector>(['extra'], []),
