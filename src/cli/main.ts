@@ -88,18 +88,20 @@ program
     dir: string; servers: string; host: string; port: string; http?: boolean; username: string; password: string;
     powerDelayMs: string; bootDelayMs: string; diskSize: string;
   }) => {
-    const number = (name: string, value: string) => {
+    const number = (name: string, value: string, integer = false) => {
       const n = Number(value);
-      if (!Number.isFinite(n) || n < 0) fatal(new Error(`--${name} must be a non-negative number, not ${value}`));
+      if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+        fatal(new Error(`--${name} must be a non-negative ${integer ? 'integer' : 'number'}, not ${value}`));
+      }
       return n;
     };
     let lab;
     try {
       lab = await startLab({
         dir: opts.dir,
-        servers: number('servers', opts.servers),
+        servers: number('servers', opts.servers, true),
         host: opts.host,
-        port: number('port', opts.port),
+        port: number('port', opts.port, true),
         http: opts.http === true,
         username: opts.username,
         password: opts.password,
