@@ -218,7 +218,9 @@ export class NodeOperations {
       for (const slot of INTERFACE_SLOTS) {
         if (slot === 'vendor') continue;
         try {
-          await task.interfaces[slot].validate(task);
+          const impl = task.interfaces[slot];
+          await impl.validate(task);
+          if (impl.checkReachable) await impl.checkReachable(task);
           out[slot] = { result: true };
         } catch (e) {
           out[slot] = { result: false, reason: e instanceof Error ? e.message : String(e) };

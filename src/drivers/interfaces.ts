@@ -51,6 +51,11 @@ export interface HardwareInterface {
   properties(): Record<string, string>;
   /** Throws InvalidParameterValue/MissingParameterValue when the node's settings cannot work. */
   validate(task: TaskContext): Promise<void>;
+  /**
+   * Contacts the hardware to show the settings really work (address, credentials, certificate). Only the node
+   * validation endpoint calls it: actions find out by doing.
+   */
+  checkReachable?(task: TaskContext): Promise<void>;
 }
 
 export interface PowerInterface extends HardwareInterface {

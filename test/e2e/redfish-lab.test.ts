@@ -322,6 +322,16 @@ for (const dialect of testDialects()) {
       const v = await api.get(`/v1/nodes/${uuid}/validate`);
       assert.equal(v.body.power.result, false);
       assert.match(v.body.power.reason, /Invalid value "kerberos" set in driver_info\/redfish_auth_type on node .*\. The value should be one of "basic, session, auto"/);
+      const good = await enroll(1, {}, `rf-valid-${Date.now() % 100000}`);
+      assert.deepEqual((await api.get(`/v1/nodes/${good}/validate`)).body.power, { result: true });
+      const wrongPassword = await enroll(1, { redfish_password: 'nope' }, `rf-pw-${Date.now() % 100000}`);
+      const w = (await api.get(`/v1/nodes/${wrongPassword}/validate`)).body.power;
+      assert.equal(w.result, false);
+      assert.match(w.reason, /refused access as user admin \(HTTP 401\)/);
+      const wrongSystem = await enroll(1, { redfish_system_id: '/redfish/v1/Systems/no-such-system' }, `rf-sys-${Date.now() % 100000}`);
+      const ws = (await api.get(`/v1/nodes/${wrongSystem}/validate`)).body.power;
+      assert.equal(ws.result, false);
+      assert.match(ws.reason, /the BMC has no resource at https:\/\/127\.0\.0\.1:\d+\/redfish\/v1\/Systems\/no-such-system \(check redfish_system_id\)/);
       const missing = await api.post('/v1/nodes', { driver: 'redfish', driver_info: {} });
       const m = await api.get(`/v1/nodes/${missing.body.uuid}/validate`);
       assert.equal(m.body.power.reason, `Missing the following Redfish properties in node ${missing.body.uuid} driver_info: redfish_address`);

@@ -66,6 +66,9 @@ export function redfishPower(connector: RedfishConnector): PowerInterface {
     validate: async (task) => {
       connector.info(task);
     },
+    checkReachable: async (task) => {
+      await connector.getSystem(task, 'validation');
+    },
     getPowerState: current,
     setPowerState: set,
     // Off then on rather than ForceRestart: a boot device set just before takes effect on every BMC this way.
