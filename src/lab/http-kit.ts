@@ -14,10 +14,10 @@ function baseHeaders(res: ServerResponse, extra: Headers | undefined): void {
   if (extra) for (const k in extra) res.setHeader(k, extra[k]);
 }
 
-export function sendRaw(res: ServerResponse, status: number, json: string, headers?: Headers): void {
+export function sendRaw(res: ServerResponse, status: number, json: string, headers?: Headers, contentType = 'application/json; charset=utf-8'): void {
   if (res.destroyed || res.headersSent) return;
   baseHeaders(res, headers);
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', Buffer.byteLength(json));
   res.writeHead(status);
   res.end(json);

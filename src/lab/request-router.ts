@@ -4,9 +4,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAdmin } from './admin-api.js';
 import { BASIC_CHALLENGE, passFaults } from './faults.js';
-import { HttpError, sendError, sendJson } from './http-kit.js';
+import { HttpError, sendError, sendJson, sendRaw } from './http-kit.js';
 import type { LabRuntime } from './lab-runtime.js';
 import { handleChassis, handleManager } from './manager-routes.js';
+import { METADATA_DOCUMENT, ODATA_SERVICE_DOCUMENT } from './odata-documents.js';
 import { simpleError } from './redfish-errors.js';
 import { methodNotAllowed, notFound } from './route-errors.js';
 import { createSession, handleService, serviceRoot } from './service-routes.js';
@@ -40,6 +41,12 @@ async function route(rt: LabRuntime, req: IncomingMessage, res: ServerResponse):
   if (segs.length === 2) {
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(req, res, 'GET');
     return sendJson(res, 200, serviceRoot(rt));
+  }
+  if (segs.length === 3 && (segs[2] === 'odata' || segs[2] === '$metadata')) {
+    // DSP0266: both documents are served to anyone, like the ServiceRoot.
+    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(req, res, 'GET');
+    if (segs[2] === 'odata') return sendRaw(res, 200, ODATA_SERVICE_DOCUMENT);
+    return sendRaw(res, 200, METADATA_DOCUMENT, undefined, 'application/xml; charset=utf-8');
   }
   const rest = segs.slice(2);
   const [top, id] = rest;

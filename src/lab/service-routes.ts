@@ -27,6 +27,8 @@ export function serviceRoot(rt: LabRuntime): object {
     Chassis: ref('/redfish/v1/Chassis'),
     SessionService: ref('/redfish/v1/SessionService'),
     TaskService: ref('/redfish/v1/TaskService'),
+    // The schema's name for the TaskService link (sushy looks for it); TaskService above is kept for older readers.
+    Tasks: ref('/redfish/v1/TaskService'),
     Links: { Sessions: ref(SESSIONS) },
   };
 }

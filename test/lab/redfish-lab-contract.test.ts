@@ -121,7 +121,15 @@ describe('virtual Redfish lab', () => {
       assert.equal(r.json.Systems['@odata.id'], '/redfish/v1/Systems');
       assert.equal(r.json.Links.Sessions['@odata.id'], '/redfish/v1/SessionService/Sessions');
       assert.ok(r.json.UUID && r.json.RedfishVersion && r.json.SessionService && r.json.TaskService && r.json.Managers && r.json.Chassis);
+      assert.equal(r.json.Tasks['@odata.id'], '/redfish/v1/TaskService');
     }
+    const odata = await call('GET', '/redfish/v1/odata', { auth: 'none' });
+    assert.equal(odata.status, 200);
+    assert.ok(odata.json.value.some((v: any) => v.url === '/redfish/v1/Systems'));
+    const metadata = await call('GET', '/redfish/v1/$metadata', { auth: 'none' });
+    assert.equal(metadata.status, 200);
+    assert.match(String(metadata.headers['content-type']), /^application\/xml/);
+    assert.match(metadata.text, /<edmx:Edmx/);
   });
 
   it('answers 401 with a Redfish error without or with wrong credentials', async () => {
