@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type { Service } from '../service.js';
 import { checkProvisionRequest } from '../domain/provision-request.js';
 import { MAX_MINOR } from '../domain/api-version.js';
+import { startLab, type Lab } from '../lab/index.js';
 
 const DEMO_NODES = [
   { name: 'demo-compute-1', target: 'active' },
@@ -9,15 +11,41 @@ const DEMO_NODES = [
   { name: 'demo-storage-1', target: 'enroll' },
 ] as const;
 
+/** What the demo's lab servers are walked to: each verb runs against the lab's emulated BMC. */
+const LAB_TARGETS = ['active', 'available', 'inspected', 'enroll'] as const;
+
 const PATHS: Record<string, string[]> = {
-  enroll: [], manageable: ['manage'], available: ['manage', 'provide'], active: ['manage', 'provide', 'active'],
+  enroll: [], manageable: ['manage'], inspected: ['manage', 'inspect'], available: ['manage', 'inspect', 'provide'],
+  active: ['manage', 'inspect', 'provide', 'active'],
 };
 
+export const DEMO_LAB_SERVERS = LAB_TARGETS.length;
+
 /**
- * `ferrite serve --demo`: on an empty database, enrolls a few fake-hardware nodes and walks them to different
- * states through the conductor, so a first start has something to look at.
+ * `ferrite serve --demo` runs a small virtual lab next to the service (its state in `<state_path>/lab`, kept
+ * across restarts, so enrolled lab nodes keep working); it is closed with the service.
  */
-export async function seedDemo(service: Service): Promise<number> {
+export function startDemoLab(service: Service, statePath: string, port: number): Promise<Lab> {
+  return startLab({
+    dir: join(statePath, 'lab'), servers: DEMO_LAB_SERVERS, port, powerDelayMs: 500, bootDelayMs: 1000,
+    log: (msg) => service.log.debug({ lab: true }, msg),
+  });
+}
+
+async function walk(service: Service, uuid: string, target: string): Promise<void> {
+  const { conductor } = service;
+  for (const verb of PATHS[target]) {
+    const current = await conductor.core.getNode(uuid);
+    await conductor.provision(uuid, checkProvisionRequest(current, { target: verb }, MAX_MINOR));
+    await conductor.core.drain();
+  }
+}
+
+/**
+ * On an empty database, enrolls a few fake-hardware nodes and the lab's servers as redfish nodes, and walks them
+ * to different states through the conductor, so a first start has something to look at.
+ */
+export async function seedDemo(service: Service, lab: Lab): Promise<number> {
   const { conductor, store } = service;
   if ((await store.nodes.count()) > 0) return 0;
   for (const demo of DEMO_NODES) {
@@ -28,11 +56,22 @@ export async function seedDemo(service: Service): Promise<number> {
     await conductor.ports.createPort({
       address: `52:54:00:00:00:${(DEMO_NODES.indexOf(demo) + 1).toString(16).padStart(2, '0')}`, node_uuid: node.uuid,
     });
-    for (const verb of PATHS[demo.target]) {
-      const current = await conductor.core.getNode(node.uuid);
-      await conductor.provision(node.uuid, checkProvisionRequest(current, { target: verb }, MAX_MINOR));
+    await walk(service, node.uuid, demo.target);
+  }
+  for (const [i, server] of lab.servers.entries()) {
+    const node = await conductor.nodes.create({
+      driver: 'redfish', name: server.name, resource_class: 'lab',
+      driver_info: {
+        redfish_address: lab.url, redfish_system_id: server.systemPath, redfish_username: 'admin',
+        redfish_password: 'password', redfish_verify_ca: lab.caPath,
+      },
+    }, MAX_MINOR);
+    await walk(service, node.uuid, LAB_TARGETS[i]);
+    // The fake deploy leaves power alone; a deployed server is expected to run, so the demo switches it on.
+    if (LAB_TARGETS[i] === 'active') {
+      await conductor.power.changePowerState(node.uuid, 'power on', undefined);
       await conductor.core.drain();
     }
   }
-  return DEMO_NODES.length;
+  return DEMO_NODES.length + lab.servers.length;
 }

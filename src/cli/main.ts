@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger, startService } from '../service.js';
-import { seedDemo } from './demo.js';
+import { seedDemo, startDemoLab } from './demo.js';
 import { migrateToLatest, openDatabase, parseConnection } from '../store/database.js';
 import { MAX_VERSION, MIN_VERSION } from '../domain/api-version.js';
 import { VERSION } from '../version.js';
@@ -24,14 +24,20 @@ program
   .command('serve')
   .description('run the API and a conductor in one process')
   .option('-c, --config <file>', 'INI configuration file (Ironic section and option names)')
-  .option('--demo', 'on an empty database, enroll a few fake-hardware nodes to look at')
-  .action(async (opts: { config?: string; demo?: boolean }) => {
+  .option('--demo', 'run a small virtual Redfish lab alongside, and on an empty database enroll demo nodes to look at')
+  .option('--lab-port <port>', 'port of the demo lab\'s Redfish service', '8000')
+  .action(async (opts: { config?: string; demo?: boolean; labPort: string }) => {
     let service;
+    let lab: Awaited<ReturnType<typeof startDemoLab>> | undefined;
     try {
       const config = loadConfig(opts.config);
       service = await startService(config, createLogger(config));
       if (opts.demo) {
-        const seeded = await seedDemo(service);
+        const port = Number(opts.labPort);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--lab-port: not a port number: ${opts.labPort}`);
+        lab = await startDemoLab(service, config.statePath, port);
+        service.log.info({ url: lab.url, ca: lab.caPath, servers: lab.servers.length }, 'demo lab running');
+        const seeded = await seedDemo(service, lab);
         if (seeded > 0) service.log.info({ nodes: seeded }, 'demo nodes enrolled');
       }
       service.log.info(`try: openstack --os-auth-type none --os-endpoint ${service.url} baremetal node list`);
@@ -43,7 +49,7 @@ program
       if (stopping) return;
       stopping = true;
       service.log.info({ signal }, 'shutting down');
-      service.close().then(() => process.exit(0), (e: unknown) => {
+      service.close().then(() => lab?.close()).then(() => process.exit(0), (e: unknown) => {
         service.log.error({ err: e }, 'shutdown failed');
         process.exit(1);
       });

@@ -1,16 +1,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openDatabase, parseConnection } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/databases.js';
 import { apiClient, waitFor } from '../helpers/service.js';
+import { FerriteProcess, freePort } from '../helpers/ferrite-process.js';
 
 /*
  * A real `ferrite serve` process is killed with SIGKILL while a deploy runs (the fake deploy takes 30 s), then
@@ -18,59 +15,7 @@ import { apiClient, waitFor } from '../helpers/service.js';
  * defined way (deploy failed, an error, a history record) and drop the reservation its previous life left behind.
  */
 
-const BIN = fileURLToPath(new URL('../../bin/ferrite.js', import.meta.url));
 const HOST = 'crash-conductor';
-
-/** A port that was free a moment ago (the child must be reachable at a known address, so port 0 will not do). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** One `ferrite serve` child process; its output is kept for failure messages. */
-class FerriteProcess {
-  readonly child: ChildProcess;
-  private output = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(config: string) {
-    this.child = spawn(process.execPath, [BIN, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-20_000);
-    };
-    this.child.stdout!.on('data', keep);
-    this.child.stderr!.on('data', keep);
-    this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  get log(): string {
-    return this.output;
-  }
-
-  /** Waits until the API answers (the conductor has started, and recovered, before the API listens). */
-  async ready(url: string): Promise<void> {
-    await waitFor(async () => {
-      if (!this.running) throw new Error(`ferrite exited before it was ready:\n${this.output}`);
-      const ok = await fetch(`${url}/`).then((r) => r.ok, () => false);
-      return ok ? true : undefined;
-    }, 30_000, `ferrite to listen on ${url}`);
-  }
-
-  /** Sends `signal` to this child only (by its PID) and waits for it to end. */
-  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.running) process.kill(this.child.pid!, signal);
-    return this.exited;
-  }
-}
 
 for (const dialect of testDialects()) {
   describe(`ferrite killed with SIGKILL mid-deploy and restarted on ${dialect}`, () => {
@@ -123,7 +68,7 @@ for (const dialect of testDialects()) {
         return n.provision_state === state && n.reservation === null ? n : undefined;
       }, 15_000, `${uuid} to reach ${state}`);
 
-      ferrite = new FerriteProcess(config);
+      ferrite = new FerriteProcess(['serve', '--config', config]);
       await ferrite.ready(url);
 
       // The node to be caught mid-deploy: enroll → manageable → available, then active.
@@ -165,7 +110,7 @@ for (const dialect of testDialects()) {
         await store.close();
       }
 
-      ferrite = new FerriteProcess(config);
+      ferrite = new FerriteProcess(['serve', '--config', config]);
       await ferrite.ready(url);
 
       const recovered = await node(doomed);
