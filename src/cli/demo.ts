@@ -25,11 +25,18 @@ export const DEMO_LAB_SERVERS = LAB_TARGETS.length;
  * `ferrite serve --demo` runs a small virtual lab next to the service (its state in `<state_path>/lab`, kept
  * across restarts, so enrolled lab nodes keep working); it is closed with the service.
  */
-export function startDemoLab(service: Service, statePath: string, port: number): Promise<Lab> {
-  return startLab({
-    dir: join(statePath, 'lab'), servers: DEMO_LAB_SERVERS, port, powerDelayMs: 500, bootDelayMs: 1000,
-    log: (msg) => service.log.debug({ lab: true }, msg),
-  });
+export async function startDemoLab(service: Service, statePath: string, port: number): Promise<Lab> {
+  try {
+    return await startLab({
+      dir: join(statePath, 'lab'), servers: DEMO_LAB_SERVERS, port, powerDelayMs: 500, bootDelayMs: 1000,
+      log: (msg) => service.log.debug({ lab: true }, msg),
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`the demo lab cannot listen on 127.0.0.1:${port}, which is in use; choose another port with --lab-port`);
+    }
+    throw e;
+  }
 }
 
 async function walk(service: Service, uuid: string, target: string): Promise<void> {
