@@ -15,6 +15,7 @@ export interface PowerSyncResult {
  */
 export async function syncPowerStates(core: ConductorCore): Promise<PowerSyncResult> {
   const result: PowerSyncResult = { checked: 0, changed: 0, failed: 0 };
+  const started = performance.now();
   const workers = core.config.conductor.syncPowerStateWorkers;
   // Pages keep memory flat however many nodes there are; a page is worked by a bounded pool of workers.
   let marker: Node | undefined;
@@ -29,6 +30,7 @@ export async function syncPowerStates(core: ConductorCore): Promise<PowerSyncRes
     };
     await Promise.all(Array.from({ length: Math.min(workers, nodes.length) }, worker));
   }
+  core.log.info({ ...result, ms: Math.round(performance.now() - started) }, 'power sync cycle finished');
   return result;
 }
 
