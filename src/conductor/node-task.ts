@@ -33,7 +33,12 @@ export class NodeTask implements TaskContext {
 
   static async shared(
     store: Store, registry: DriverRegistry, host: string, node: Node, purpose: string, log: Logger,
+    /** false for reads that never look at the wiring (a power state read), to spare two queries per node. */
+    withPorts = true,
   ): Promise<NodeTask> {
+    if (!withPorts) {
+      return new NodeTask(store, host, node, [], [], registry.resolve(node), purpose, log.child({ node: node.uuid, task: purpose }), true);
+    }
     const [ports, portgroups] = await Promise.all([
       store.ports.list({ filters: { node_uuid: node.uuid } }),
       store.portgroups.list({ filters: { node_uuid: node.uuid } }),

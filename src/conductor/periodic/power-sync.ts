@@ -1,6 +1,6 @@
 import type { Node } from '../../domain/node.js';
 import type { ConductorCore } from '../conductor.js';
-import { describeError } from '../node-task.js';
+import { NodeTask, describeError } from '../node-task.js';
 
 export interface PowerSyncResult {
   checked: number;
@@ -34,49 +34,73 @@ export async function syncPowerStates(core: ConductorCore): Promise<PowerSyncRes
   return result;
 }
 
+type Observation = { ok: true; state: 'power on' | 'power off' | null } | { ok: false; error: unknown };
+
+/**
+ * Reads the hardware without reserving the node, as Ironic does, and reserves it only when something must be
+ * written: a changed power state, a failure to count, or a recovery. An unchanged node costs no database write.
+ */
 async function syncOne(core: ConductorCore, node: Node, result: PowerSyncResult): Promise<void> {
-  const maxRetries = core.config.conductor.powerStateSyncMaxRetries;
+  let observed: Observation;
+  try {
+    const reader = await NodeTask.shared(core.store, core.registry, core.hostname, node, 'power state sync', core.log, false);
+    observed = { ok: true, state: await reader.interfaces.power.getPowerState(reader) };
+  } catch (e) {
+    observed = { ok: false, error: e };
+  }
+  result.checked += 1;
+  if (!observed.ok) result.failed += 1;
+  const info = node.driver_internal_info;
+  const needsWrite = !observed.ok || 'power_sync_failures' in info || node.fault === 'power failure' ||
+    (observed.state !== null && observed.state !== node.power_state);
+  if (!needsWrite) return;
   try {
     await core.withTask(node, 'power state sync', async (task) => {
-      result.checked += 1;
-      const recorded = task.node.power_state;
-      const info = task.node.driver_internal_info;
-      let actual;
-      try {
-        actual = await task.interfaces.power.getPowerState(task);
-      } catch (e) {
-        result.failed += 1;
-        const failures = (typeof info.power_sync_failures === 'number' ? info.power_sync_failures : 0) + 1;
-        const changes: Partial<Node> = { driver_internal_info: { ...info, power_sync_failures: failures } };
-        if (failures > maxRetries && !task.node.maintenance) {
-          const message = `During sync_power_state, max retries exceeded for node ${task.node.uuid}, node state ${String(recorded)} does not match expected state 'None'. Updating DB state to 'None' Switching node to maintenance mode. Error: ${describeError(e)}`;
-          Object.assign(changes, { power_state: null, maintenance: true, fault: 'power failure', maintenance_reason: message, last_error: message });
-          await task.recordHistory('power', message, 'ERROR');
-        }
-        await task.save(changes);
-        return;
-      }
-      const changes: Partial<Node> = {};
-      if ('power_sync_failures' in info) {
-        const { power_sync_failures: _, ...rest } = info;
-        changes.driver_internal_info = rest;
-      }
-      if (task.node.fault === 'power failure') {
-        Object.assign(changes, { maintenance: false, fault: null, maintenance_reason: null });
-        await task.recordHistory('power', `Power failure of node ${task.node.uuid} recovered; maintenance mode lifted.`, 'INFO');
-      }
-      if (actual !== null && recorded !== actual) {
-        if (recorded === null || !core.config.conductor.forcePowerStateDuringSync || task.node.fault === 'power failure') {
-          changes.power_state = actual;
-        } else {
-          // The database is the source of truth: put the hardware back where it was asked to be.
-          await task.interfaces.power.setPowerState(task, recorded as 'power on' | 'power off');
-        }
-        result.changed += 1;
-      }
-      if (Object.keys(changes).length > 0) await task.save(changes);
+      // The node changed since it was read (a power action ended in between): what was observed may be stale.
+      if (task.node.updated_at !== node.updated_at || task.node.power_state !== node.power_state) return;
+      if (await record(core, task, observed)) result.changed += 1;
     });
   } catch (e) {
     core.log.debug({ node: node.uuid, err: e }, 'power sync skipped node');
   }
+}
+
+/** Writes what the sync observed; true when the power state was corrected in either direction. */
+async function record(core: ConductorCore, task: NodeTask, observed: Observation): Promise<boolean> {
+  const maxRetries = core.config.conductor.powerStateSyncMaxRetries;
+  const recorded = task.node.power_state;
+  const info = task.node.driver_internal_info;
+  if (!observed.ok) {
+    const failures = (typeof info.power_sync_failures === 'number' ? info.power_sync_failures : 0) + 1;
+    const changes: Partial<Node> = { driver_internal_info: { ...info, power_sync_failures: failures } };
+    if (failures > maxRetries && !task.node.maintenance) {
+      const message = `During sync_power_state, max retries exceeded for node ${task.node.uuid}, node state ${String(recorded)} does not match expected state 'None'. Updating DB state to 'None' Switching node to maintenance mode. Error: ${describeError(observed.error)}`;
+      Object.assign(changes, { power_state: null, maintenance: true, fault: 'power failure', maintenance_reason: message, last_error: message });
+      await task.recordHistory('power', message, 'ERROR');
+    }
+    await task.save(changes);
+    return false;
+  }
+  const actual = observed.state;
+  const changes: Partial<Node> = {};
+  let changed = false;
+  if ('power_sync_failures' in info) {
+    const { power_sync_failures: _, ...rest } = info;
+    changes.driver_internal_info = rest;
+  }
+  if (task.node.fault === 'power failure') {
+    Object.assign(changes, { maintenance: false, fault: null, maintenance_reason: null });
+    await task.recordHistory('power', `Power failure of node ${task.node.uuid} recovered; maintenance mode lifted.`, 'INFO');
+  }
+  if (actual !== null && recorded !== actual) {
+    if (recorded === null || !core.config.conductor.forcePowerStateDuringSync || task.node.fault === 'power failure') {
+      changes.power_state = actual;
+    } else {
+      // The database is the source of truth: put the hardware back where it was asked to be.
+      await task.interfaces.power.setPowerState(task, recorded as 'power on' | 'power off');
+    }
+    changed = true;
+  }
+  if (Object.keys(changes).length > 0) await task.save(changes);
+  return changed;
 }
