@@ -36,7 +36,7 @@ export function redfishPower(connector: RedfishConnector): PowerInterface {
 
   const waitFor = async (task: TaskContext, wanted: PowerState, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
-    let interval = Math.min(100, settings.powerPollIntervalMs);
+    let interval = Math.min(25, settings.powerPollIntervalMs);
     for (;;) {
       const state = await current(task);
       if (state === wanted) return;
