@@ -15,7 +15,8 @@ const THREADS_PER_CPU = 8;
 const DIMM_MIB = 4096;
 const DIMM_COUNT = 2;
 export const MEMORY_GIB = (DIMM_MIB * DIMM_COUNT) / 1024;
-export const CPU_TOTAL = CPU_COUNT;
+// What inspection counts as cpus (Ironic sums the processors' threads), so nodes.json and inspection agree.
+export const CPU_TOTAL = CPU_COUNT * THREADS_PER_CPU;
 
 const ok = { State: 'Enabled', Health: 'OK' };
 const ref = (id: string) => ({ '@odata.id': id });

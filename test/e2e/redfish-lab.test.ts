@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../../src/lab/index.js';
@@ -104,6 +104,10 @@ for (const dialect of testDialects()) {
       assert.ok(Number.isInteger(props.cpus) && props.cpus > 0, `cpus ${props.cpus}`);
       assert.ok(Number.isInteger(props.memory_mb) && props.memory_mb >= 1024, `memory_mb ${props.memory_mb}`);
       assert.ok(Number.isInteger(props.local_gb) && props.local_gb > 0, `local_gb ${props.local_gb}`);
+      // The lab's enrollment file describes each server as inspection finds it.
+      const described = (JSON.parse(readFileSync(join(labDir, 'nodes.json'), 'utf8')) as { nodes: { pm_system_id: string; cpu: string; memory: string }[] })
+        .nodes.find((n) => n.pm_system_id === lab.servers[0].systemPath)!;
+      assert.deepEqual([props.cpus, props.memory_mb], [Number(described.cpu), Number(described.memory)]);
       const ports = (await api.get(`/v1/ports?node=${uuid}&fields=address`)).body.ports.map((p: { address: string }) => p.address).sort();
       assert.deepEqual(ports, [...lab.servers[0].macs].map((m) => m.toLowerCase()).sort());
 

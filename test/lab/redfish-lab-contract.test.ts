@@ -528,7 +528,7 @@ describe('virtual Redfish lab', () => {
       pm_password: 'password',
       pm_system_id: lab.servers[0].systemPath,
       mac: lab.servers[0].macs,
-      cpu: '2',
+      cpu: '16',
       memory: '8192',
       disk: '1',
       arch: 'x86_64',
