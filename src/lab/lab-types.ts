@@ -56,12 +56,11 @@ export interface LabFaults {
   bmcReboot?: { seconds: number };
 }
 
-export interface LabServerState {
-  id: string;
+/** What a server is, as it persists and as the admin API shows it. */
+export interface ServerCoreState {
   uuid: string;
   name: string;
   power: PowerState;
-  pendingPower?: { target: PowerState; at: string };
   os: OsState;
   boot: { target: BootTarget | 'None'; enabled: BootEnabled; mode: BootMode };
   virtualMedia: { Cd: MediaSlot; Floppy: MediaSlot };
@@ -70,9 +69,14 @@ export interface LabServerState {
   assetTag: string;
   bootRecord: BootRecordEntry[];
   nmiCount: number;
+  resets: { at: string; type: string }[];
+}
+
+export interface LabServerState extends ServerCoreState {
+  id: string;
+  pendingPower?: { target: PowerState; at: string };
   console: string;
   faults: LabFaults;
-  resets: { at: string; type: string }[];
 }
 
 export interface Lab {

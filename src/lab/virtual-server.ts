@@ -6,8 +6,7 @@ import { biosDefaults } from './bios-attributes.js';
 import { diskLooksBootable } from './disk-image.js';
 import type { BatchedWriter, Persistable } from './state-files.js';
 import type {
-  BiosValue, BootEnabled, BootMode, BootRecordEntry, BootResult, BootTarget, IndicatorLed, LabFaults,
-  LabServerInfo, LabServerState, MediaSlot, OsState, PowerState,
+  BootMode, BootRecordEntry, BootResult, BootTarget, LabFaults, LabServerInfo, LabServerState, MediaSlot, OsState, ServerCoreState,
 } from './lab-types.js';
 
 export const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'PowerCycle', 'Nmi'] as const;
@@ -19,20 +18,8 @@ const CONSOLE_TAIL_LINES = 200;
 const CONSOLE_TAIL_BYTES = 64 * 1024;
 
 /** What state.json holds; everything else about a server is derived from its index and the lab's options. */
-export interface ServerRecord {
+export interface ServerRecord extends ServerCoreState {
   index: number;
-  uuid: string;
-  name: string;
-  power: PowerState;
-  os: OsState;
-  boot: { target: BootTarget | 'None'; enabled: BootEnabled; mode: BootMode };
-  virtualMedia: { Cd: MediaSlot; Floppy: MediaSlot };
-  bios: { current: Record<string, BiosValue>; pending: Record<string, BiosValue> };
-  indicatorLed: IndicatorLed;
-  assetTag: string;
-  bootRecord: BootRecordEntry[];
-  nmiCount: number;
-  resets: { at: string; type: string }[];
 }
 
 export interface LabSettings {
