@@ -45,7 +45,7 @@ export class RedfishConnector {
     return parseRedfishDriverInfo(task.node, this.settings.authType);
   }
 
-  client(info: RedfishDriverInfo): RedfishClient {
+  client(info: RedfishDriverInfo, task?: TaskContext): RedfishClient {
     // The password is part of the identity (a changed password needs a new session) but only as a hash, so no
     // secret sits in a map key that might show up in a heap dump or a debug log.
     const key = createHash('sha256')
@@ -57,6 +57,10 @@ export class RedfishConnector {
       this.clients.delete(key);
       this.clients.set(key, client);
       return client;
+    }
+    if (info.verify === false) {
+      // Said once per BMC and credentials (clients are cached), so the log carries it without repeating it.
+      task?.log.warn({ bmc: info.address }, 'TLS certificate verification of this BMC is disabled by driver_info redfish_verify_ca=False');
     }
     client = new RedfishClient({
       address: info.address, username: info.username, password: info.password, authType: info.authType,
@@ -77,7 +81,7 @@ export class RedfishConnector {
   /** The node's client and system path; finds the system when the BMC has exactly one and none was named. */
   async system(task: TaskContext, action: string): Promise<SystemHandle> {
     const info = this.info(task);
-    const client = this.client(info);
+    const client = this.client(info, task);
     if (info.systemId) return { client, info, path: info.systemId };
     const cacheKey = `${info.address} ${task.node.uuid}`;
     const found = this.foundSystems.get(cacheKey);
