@@ -15,11 +15,13 @@ import { udpTransport, type DatagramTransport } from '../../src/clients/ipmi/udp
 import {
   freeUdpPort, startIpmiSim, startPyghmiBmc, type IpmiSimPeer, type PyghmiPeer,
 } from './peers/ipmi-peers.js';
+import { startSha256Bmc } from './peers/sha256-bmc.js';
 
 /*
  * Ferrite's native RMCP+ client against two independently written BMCs — OpenIPMI's ipmi_sim and a pyghmi BMC —
  * with every effect checked from the BMC's side and by independent clients (ipmitool, FreeIPMI's ipmipower).
- * Suite 3 throughout: neither peer implements suite 17 (SHA-256), so for 17 only the refusal is tested.
+ * Suite 3 with both: neither implements suite 17 (SHA-256); they are tested for refusing it, and suite 17 itself
+ * against a small BMC of our own that ipmitool -C 17 checks first.
  */
 
 const run = promisify(execFile);
@@ -209,6 +211,18 @@ describe('native IPMI client against ipmi_sim and pyghmi', () => {
     }
   });
 
+  it('opens sessions at the privilege level asked for: a user-level session reads but may not control', async () => {
+    const user = target(sim, { privilege: 'user' });
+    assert.equal(typeof (await client.getChassisStatus(user)).powerOn, 'boolean');
+    const e = await fails(client.chassisControl(user, 'power-up'), IpmiCompletionCodeError);
+    assert.equal(e.completionCode, 0xd4);
+    assert.match(e.message, /insufficient privilege level/);
+    assert.equal(sim.power(), '0');
+    await client.chassisControl(target(sim, { privilege: 'operator' }), 'power-up');
+    assert.equal(await powerByIpmitool(sim), 'on');
+    await client.chassisControl(target(sim), 'power-down');
+  });
+
   it('refuses a wrong password or username quickly, as an auth error without the password', async () => {
     // Own clients: pyghmi keeps one session per client address, and a failed login replaces it.
     for (const [peer, name] of [[sim, 'ipmi_sim'], [py, 'pyghmi']] as const) {
@@ -237,6 +251,31 @@ describe('native IPMI client against ipmi_sim and pyghmi', () => {
     }
     const e = await fails(client.getChassisStatus(target(sim, { cipherSuite: 42 })), IpmiCipherSuiteError);
     assert.match(e.message, /cipher suite 42 .* is not supported by this client/);
+  });
+
+  it('speaks cipher suite 17 (SHA-256) with a BMC that ipmitool -C 17 accepts', async () => {
+    // No Debian BMC has suite 17, so the peer is our own small one — trusted only because ipmitool, an
+    // independent implementation, logs in to it with suite 17 and sees power change first.
+    const bmc = await startSha256Bmc('admin', PASSWORD);
+    const ipmitool17 = async (...args: string[]) => (await run('ipmitool',
+      ['-I', 'lanplus', '-C', '17', '-H', '127.0.0.1', '-p', String(bmc.port), '-U', 'admin', '-E', ...args],
+      { env: { ...process.env, IPMI_PASSWORD: PASSWORD }, timeout: 15_000 })).stdout;
+    const c = new IpmiClient(FAST);
+    try {
+      assert.match(await ipmitool17('power', 'on'), /Up\/On/);
+      assert.equal(bmc.power(), true);
+      const t = target(bmc, { cipherSuite: 17 });
+      assert.equal((await c.getChassisStatus(t)).powerOn, true);
+      await c.chassisControl(t, 'power-down');
+      assert.match(await ipmitool17('power', 'status'), /Chassis Power is off/);
+      assert.equal((await c.getDeviceId(t)).manufacturerId, 7995);
+      assert.equal(await c.sessionsOpened(t), 1);
+      await fails(c.getChassisStatus(target(bmc, { cipherSuite: 17, password: 'not-the-password' })), IpmiAuthError);
+    } finally {
+      await c.close();
+      await bmc.close();
+    }
+    assert.equal(bmc.opened.get(17), 4, 'two ipmitool sessions, the client\'s one, the refused one');
   });
 
   it('a stopped BMC costs its own callers one bounded timeout; the other BMC answers meanwhile', async () => {

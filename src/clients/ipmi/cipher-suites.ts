@@ -55,11 +55,14 @@ export interface SessionKeys {
   aesKey: Buffer;
 }
 
-/** K1 and K2 are the HMAC under SIK of a constant of 0x01 / 0x02 bytes as long as the hash output (§13.32). */
+/**
+ * K1 and K2 are the HMAC under SIK of Const1 / Const2 (§13.32): 20 bytes of 01h / 02h — also for the SHA-256
+ * suites, whose hash output is longer. ipmitool keys suite 17 this way (checked against it in the tests); a
+ * 32-byte constant, the "natural" reading, does not interoperate.
+ */
 export function deriveKeys(suite: CipherSuite, sik: Buffer): SessionKeys {
-  const len = suite.hash === 'sha1' ? 20 : 32;
-  const k1 = hmac(suite.hash, sik, Buffer.alloc(len, 0x01));
-  const k2 = hmac(suite.hash, sik, Buffer.alloc(len, 0x02));
+  const k1 = hmac(suite.hash, sik, Buffer.alloc(20, 0x01));
+  const k2 = hmac(suite.hash, sik, Buffer.alloc(20, 0x02));
   return { sik, k1, aesKey: k2.subarray(0, 16) };
 }
 
