@@ -173,7 +173,12 @@ describe('native IPMI client against ipmi_sim and pyghmi', () => {
   });
 
   it('reuses one session for many commands and replaces it when the BMC drops it', async () => {
-    const c = new IpmiClient({ ...FAST, sessionIdleMs: 60_000 });
+    const logged: { level: string; obj: object; msg: string }[] = [];
+    const log = {
+      debug: (obj: object, msg: string) => logged.push({ level: 'debug', obj, msg }),
+      warn: (obj: object, msg: string) => logged.push({ level: 'warn', obj, msg }),
+    };
+    const c = new IpmiClient({ ...FAST, sessionIdleMs: 60_000, log });
     const t = target(py);
     try {
       const before = py.state().sessions;
@@ -191,6 +196,9 @@ describe('native IPMI client against ipmi_sim and pyghmi', () => {
       assert.equal((await c.getChassisStatus(t)).powerOn, false);
       assert.equal(await c.sessionsOpened(t), 2);
       assert.equal(py.state().sessions, 1);
+      assert.deepEqual(logged.filter((l) => l.level === 'warn').map((l) => l.msg), ['IPMI session stopped answering; opening a new one']);
+      assert.ok(logged.some((l) => l.msg === 'retransmitting IPMI request'));
+      assert.ok(!JSON.stringify(logged).includes(PASSWORD), 'the log never carries the password');
     } finally {
       await c.close();
     }

@@ -54,6 +54,13 @@ export interface ConnectionOptions {
   retries: number;
   /** A session unused for longer is not trusted to still exist at the BMC and is replaced. */
   sessionIdleMs: number;
+  log?: IpmiLog;
+}
+
+/** Where the client reports what an operator may want to see; objects never hold credentials. */
+export interface IpmiLog {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
 }
 
 /** Issues commands inside the slot `run` holds; `what` names the command in messages. */
@@ -113,6 +120,7 @@ export class BmcConnection {
         // session within the same deadline tells a dropped session from a dead BMC.
         if (e instanceof IpmiTimeoutError && reused && !replaced && Date.now() < deadline) {
           replaced = true;
+          this.o.log?.warn({ bmc: this.o.bmc, command: what }, 'IPMI session stopped answering; opening a new one');
           continue;
         }
         throw e;
@@ -128,6 +136,7 @@ export class BmcConnection {
       sendOnly: (datagram) => transport.send(address, port, datagram),
     });
     this.sessionsOpened++;
+    this.o.log?.debug({ bmc, suite: this.o.suite.id, privilege: this.o.privilege }, 'opened IPMI session');
     // RMCP+ sessions start at User level at most; the requested level must be asked for (§22.18).
     const level = PRIVILEGE_LEVELS[this.o.privilege];
     const set = await this.inSession(session, APP, CMD_SET_SESSION_PRIVILEGE, Buffer.from([level]),
@@ -166,6 +175,7 @@ export class BmcConnection {
     const { transport, address, port, bmc, requestTimeoutMs } = this.o;
     return this.o.lane.paced(() => exchange({
       transport, address, port, bmc, what, build, accept, timeoutMs: requestTimeoutMs, retries, deadline,
+      onRetransmit: (attempt) => this.o.log?.debug({ bmc, command: what, attempt }, 'retransmitting IPMI request'),
     }));
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { AddressLane, BmcConnection, type CommandFn } from './bmc-connection.js';
+import { AddressLane, BmcConnection, type CommandFn, type IpmiLog } from './bmc-connection.js';
 import { cipherSuite, SUPPORTED_CIPHER_SUITES } from './cipher-suites.js';
 import {
   BOOT_PARAM, CHASSIS_CONTROL, Cmd, encodeBootFlags, NetFn, parseBootFlags, parseChassisStatus, parseDeviceId,
@@ -42,6 +42,8 @@ export interface IpmiClientOptions {
   minIntervalMs?: number;
   /** A session unused for this long is replaced before use (BMCs commonly drop them after 60 s). Default 30,000 ms. */
   sessionIdleMs?: number;
+  /** Retransmissions, sessions opened and replaced. */
+  log?: IpmiLog;
   /** For tests: the datagram layer. */
   transport?: DatagramTransport;
 }
@@ -64,10 +66,12 @@ export class IpmiClient {
   private readonly transport: DatagramTransport;
   private readonly lanes = new Map<string, AddressLane>();
   private readonly connections = new Map<string, Promise<BmcConnection>>();
-  private readonly o: Required<Omit<IpmiClientOptions, 'transport'>>;
+  private readonly o: Required<Omit<IpmiClientOptions, 'transport' | 'log'>>;
+  private readonly log: IpmiLog | undefined;
 
   constructor(options: IpmiClientOptions = {}) {
     this.transport = options.transport ?? udpTransport();
+    this.log = options.log;
     this.o = {
       requestTimeoutMs: options.requestTimeoutMs ?? 1000,
       retries: options.retries ?? 2,
@@ -96,8 +100,8 @@ export class IpmiClient {
   /**
    * Sets boot flags (parameter 5) the way ipmitool's `chassis bootdev` does: take the "set in progress" lock,
    * clear the boot-info acknowledgement so BIOS acts on the new flags, write them, release the lock. A BMC
-   * without the lock or acknowledgement parameters (80h), or with a lock someone else left set (81h), still gets
-   * the flags, as ipmitool does.
+   * that refuses the lock or the acknowledgement — parameter not supported (80h; ipmi_sim answers CCh), or a lock
+   * someone else left set (81h) — still gets the flags, as from ipmitool; only the flags' own answer counts.
    */
   async setBootFlags(target: IpmiTarget, flags: BootFlagsRequest): Promise<void> {
     const set = (c: CommandFn, param: number, data: number[] | Buffer, what: string) =>
@@ -199,7 +203,7 @@ export class IpmiClient {
       transport: this.transport, lane, address, port, bmc, suite,
       credentials: { username: target.username, password: target.password, kg: target.kg },
       privilege: target.privilege ?? 'administrator',
-      requestTimeoutMs: this.o.requestTimeoutMs, retries: this.o.retries, sessionIdleMs: this.o.sessionIdleMs,
+      requestTimeoutMs: this.o.requestTimeoutMs, retries: this.o.retries, sessionIdleMs: this.o.sessionIdleMs, log: this.log,
     });
   }
 }

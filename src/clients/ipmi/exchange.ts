@@ -24,6 +24,8 @@ export interface ExchangeOptions<T> {
   retries: number;
   /** Epoch ms after which no more waiting happens. */
   deadline: number;
+  /** Called before each retransmission (attempt ≥ 1), for logging. */
+  onRetransmit?: (attempt: number) => void;
 }
 
 export function exchange<T>(o: ExchangeOptions<T>): Promise<T> {
@@ -55,6 +57,7 @@ export function exchange<T>(o: ExchangeOptions<T>): Promise<T> {
         return;
       }
       try {
+        if (attempt > 0) o.onRetransmit?.(attempt);
         o.transport.send(o.address, o.port, o.build(attempt));
       } catch (e) {
         finish(() => reject(e instanceof Error ? e : new Error(String(e))));
