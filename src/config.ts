@@ -26,7 +26,7 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
     state_path: { kind: 'string', default: './data' },
     auth_strategy: { kind: 'string', default: 'noauth', choices: ['noauth', 'http_basic'] },
     http_basic_auth_user_file: { kind: 'string', default: '/etc/ironic/htpasswd' },
-    enabled_hardware_types: { kind: 'list', default: 'fake-hardware,redfish' },
+    enabled_hardware_types: { kind: 'list', default: 'fake-hardware,ipmi,redfish' },
     debug: { kind: 'bool', default: 'false' },
     log_level: { kind: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     conductor_group: { kind: 'string', default: '' },
@@ -73,6 +73,13 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
     request_timeout: { kind: 'float', default: '30', min: 0.1 },
     /** Ferrite's own: the longest wait a BMC's Retry-After may impose. */
     max_retry_after: { kind: 'float', default: '30', min: 0 },
+  },
+  ipmi: {
+    command_retry_timeout: { kind: 'float', default: '60', min: 1 },
+    /** Ironic's default is 5 s, sized for forking ipmitool; one RMCP+ session per BMC needs far less. */
+    min_command_interval: { kind: 'float', default: '0.01', min: 0 },
+    /** Ferrite's own: how long to wait for one answer before sending the request again. */
+    request_timeout: { kind: 'float', default: '1', min: 0.05 },
   },
   fake: {
     power_delay: { kind: 'string', default: '0' },
@@ -131,6 +138,11 @@ export interface Config {
     authType: 'basic' | 'session' | 'auto';
     requestTimeout: number;
     maxRetryAfter: number;
+  };
+  ipmi: {
+    commandRetryTimeout: number;
+    minCommandInterval: number;
+    requestTimeout: number;
   };
   drivers: {
     enabledHardwareTypes: string[];
@@ -289,6 +301,11 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
       authType: s('redfish', 'auth_type') as Config['redfish']['authType'],
       requestTimeout: n('redfish', 'request_timeout'),
       maxRetryAfter: n('redfish', 'max_retry_after'),
+    },
+    ipmi: {
+      commandRetryTimeout: n('ipmi', 'command_retry_timeout'),
+      minCommandInterval: n('ipmi', 'min_command_interval'),
+      requestTimeout: n('ipmi', 'request_timeout'),
     },
     drivers: {
       enabledHardwareTypes: hardwareTypes,

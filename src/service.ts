@@ -45,6 +45,14 @@ export async function startService(config: Config, log: Logger = createLogger(co
       powerPollIntervalMs: 1000,
       taskTimeoutMs: config.conductor.powerStateChangeTimeout * 1000,
     },
+    ipmi: {
+      commandRetryTimeoutMs: config.ipmi.commandRetryTimeout * 1000,
+      minCommandIntervalMs: config.ipmi.minCommandInterval * 1000,
+      requestTimeoutMs: config.ipmi.requestTimeout * 1000,
+      powerStateChangeTimeoutMs: config.conductor.powerStateChangeTimeout * 1000,
+      softPowerOffTimeoutMs: config.conductor.softPowerOffTimeout * 1000,
+      powerPollIntervalMs: 1000,
+    },
   });
   const database = openDatabase(parseConnection(config.database.connection, config.statePath),
     (err) => log.warn({ err: err.message }, 'database connection lost; it will be re-established'));
@@ -65,10 +73,12 @@ export async function startService(config: Config, log: Logger = createLogger(co
         closed = true;
         await app.close();
         await conductor.stop();
+        await registry.close();
         await store.close();
       },
     };
   } catch (e) {
+    await registry.close();
     await store.close();
     throw e;
   }

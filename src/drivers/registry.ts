@@ -13,6 +13,10 @@ import { redfishPower } from './redfish/redfish-power.js';
 import { redfishManagement } from './redfish/redfish-management.js';
 import { redfishInspect } from './redfish/redfish-inspect.js';
 import { redfishBios } from './redfish/redfish-bios.js';
+import { ipmiHardwareType } from './ipmi/ipmi-hardware.js';
+import { IpmiConnector, type IpmiSettings } from './ipmi/ipmi-connection.js';
+import { ipmiPower } from './ipmi/ipmi-power.js';
+import { ipmiManagement } from './ipmi/ipmi-management.js';
 
 export interface DriverConfig {
   enabledHardwareTypes: readonly string[];
@@ -22,17 +26,20 @@ export interface DriverConfig {
   defaultInterfaces: Partial<Record<InterfaceSlot, string>>;
   fakeDelays: FakeDelays;
   redfish: RedfishSettings;
+  ipmi: IpmiSettings;
 }
 
-const HARDWARE_TYPES: readonly HardwareType[] = [fakeHardwareType, redfishHardwareType];
+const HARDWARE_TYPES: readonly HardwareType[] = [fakeHardwareType, ipmiHardwareType, redfishHardwareType];
 
 type Implementations = { [S in InterfaceSlot]: Record<string, NodeInterfaces[S]> };
 
-function buildImplementations(delays: FakeDelays, redfish: RedfishConnector): Implementations {
+function buildImplementations(delays: FakeDelays, redfish: RedfishConnector, ipmi: IpmiConnector): Implementations {
   const redfishPowerImpl = redfishPower(redfish);
   return {
-    power: { fake: fakePower(delays), redfish: redfishPowerImpl },
-    management: { fake: fakeManagement(delays), 'no-management': noManagement(), redfish: redfishManagement(redfish) },
+    power: { fake: fakePower(delays), redfish: redfishPowerImpl, ipmitool: ipmiPower(ipmi) },
+    management: {
+      fake: fakeManagement(delays), 'no-management': noManagement(), redfish: redfishManagement(redfish), ipmitool: ipmiManagement(ipmi),
+    },
     boot: { fake: fakeBoot(delays) },
     deploy: { fake: fakeDeploy(delays) },
     inspect: { fake: fakeInspect(delays), 'no-inspect': noInspect(), redfish: redfishInspect(redfish) },
@@ -55,9 +62,11 @@ function buildImplementations(delays: FakeDelays, redfish: RedfishConnector): Im
 export class DriverRegistry {
   private readonly impls: Implementations;
   private readonly types: Map<string, HardwareType>;
+  private readonly ipmi: IpmiConnector;
 
   constructor(private readonly config: DriverConfig) {
-    this.impls = buildImplementations(config.fakeDelays, new RedfishConnector(config.redfish));
+    this.ipmi = new IpmiConnector(config.ipmi);
+    this.impls = buildImplementations(config.fakeDelays, new RedfishConnector(config.redfish), this.ipmi);
     this.types = new Map();
     for (const name of config.enabledHardwareTypes) {
       const type = HARDWARE_TYPES.find((t) => t.name === name);
@@ -80,6 +89,11 @@ export class DriverRegistry {
     for (const type of this.types.values()) {
       for (const slot of INTERFACE_SLOTS) this.defaultInterface(type.name, slot);
     }
+  }
+
+  /** Ends BMC sessions the drivers keep open. */
+  async close(): Promise<void> {
+    await this.ipmi.close();
   }
 
   hardwareTypeNames(): string[] {

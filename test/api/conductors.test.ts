@@ -41,7 +41,7 @@ for (const dialect of testDialects()) {
       const detail = await api.get('/v1/conductors?detail=true');
       const c = detail.body.conductors[0];
       assert.deepEqual(Object.keys(c).sort(), ['alive', 'conductor_group', 'created_at', 'drivers', 'hostname', 'links', 'updated_at']);
-      assert.deepEqual(c.drivers, ['fake-hardware', 'redfish']);
+      assert.deepEqual(c.drivers, ['fake-hardware', 'ipmi', 'redfish']);
       assert.match(c.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00$/);
       const one = await api.get('/v1/conductors/test-conductor');
       assert.equal(one.status, 200);

@@ -18,7 +18,7 @@ describe('configuration', () => {
     assert.equal(c.api.port, 6385);
     assert.equal(c.api.hostIp, '127.0.0.1');
     assert.equal(c.authStrategy, 'noauth');
-    assert.deepEqual(c.drivers.enabledHardwareTypes, ['fake-hardware', 'redfish']);
+    assert.deepEqual(c.drivers.enabledHardwareTypes, ['fake-hardware', 'ipmi', 'redfish']);
     assert.equal(c.database.connection, 'sqlite:///ferrite.db');
   });
 

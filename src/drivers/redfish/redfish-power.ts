@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedfishPowerState, ResetType } from '../../clients/redfish/wire-types.js';
 import { DriverError } from '../../domain/errors.js';
 import { PowerStates, type PowerInterface, type PowerState, type TaskContext } from '../interfaces.js';
+import { waitForPowerState } from '../generic/power-wait.js';
 import { REDFISH_PROPERTIES } from './driver-info.js';
 import type { RedfishConnector } from './redfish-connection.js';
 
@@ -34,22 +34,8 @@ export function redfishPower(connector: RedfishConnector): PowerInterface {
     return powerStateOf(system.PowerState);
   };
 
-  const waitFor = async (task: TaskContext, wanted: PowerState, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    let interval = Math.min(25, settings.powerPollIntervalMs);
-    for (;;) {
-      const state = await current(task);
-      if (state === wanted) return;
-      if (Date.now() + interval > deadline) {
-        throw new DriverError(
-          `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for node ${task.node.uuid} to reach power state '${wanted}'; the BMC reports '${state ?? 'unknown'}'`,
-        );
-      }
-      await sleep(interval);
-      // Start quick (lab servers and most BMCs switch within a second or two), then ask less often.
-      interval = Math.min(interval * 2, settings.powerPollIntervalMs);
-    }
-  };
+  const waitFor = (task: TaskContext, wanted: PowerState, timeoutMs: number) =>
+    waitForPowerState(() => current(task), wanted, timeoutMs, settings.powerPollIntervalMs, task.node.uuid);
 
   const timeoutOf = (seconds: number | undefined, fallbackMs: number) => (seconds === undefined ? fallbackMs : seconds * 1000);
 

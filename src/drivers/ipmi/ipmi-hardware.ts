@@ -1,0 +1,25 @@
+import type { HardwareType } from '../interfaces.js';
+
+/**
+ * `ipmi`: power and management through the BMC's IPMI 2.0 (RMCP+) interface. The implementations keep Ironic's
+ * name `ipmitool` so node definitions carry over, though Ferrite speaks the protocol itself. Fake implementations
+ * may stand in for any slot, as in Ironic; boot and deploy are fake until PXE boot and the agent deploy exist.
+ */
+export const ipmiHardwareType: HardwareType = {
+  name: 'ipmi',
+  supported: {
+    bios: ['no-bios', 'fake'],
+    boot: ['fake'],
+    console: ['no-console', 'fake'],
+    deploy: ['fake'],
+    firmware: ['no-firmware', 'fake'],
+    inspect: ['no-inspect', 'fake'],
+    management: ['ipmitool', 'fake'],
+    network: ['noop'],
+    power: ['ipmitool', 'fake'],
+    raid: ['no-raid', 'fake'],
+    rescue: ['no-rescue', 'fake'],
+    storage: ['noop', 'fake'],
+    vendor: ['no-vendor', 'fake'],
+  },
+};
