@@ -81,6 +81,11 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
     /** Ferrite's own: how long to wait for one answer before sending the request again. */
     request_timeout: { kind: 'float', default: '1', min: 0.05 },
   },
+  console: {
+    /** Ironic's default is the host's IP; loopback keeps consoles private until an operator opens them up. */
+    socat_address: { kind: 'string', default: '127.0.0.1' },
+    terminal_timeout: { kind: 'int', default: '600', min: 1 },
+  },
   fake: {
     power_delay: { kind: 'string', default: '0' },
     management_delay: { kind: 'string', default: '0' },
@@ -144,6 +149,7 @@ export interface Config {
     minCommandInterval: number;
     requestTimeout: number;
   };
+  console: { socatAddress: string; terminalTimeout: number };
   drivers: {
     enabledHardwareTypes: string[];
     enabledInterfaces: Partial<Record<InterfaceSlot, string[]>>;
@@ -307,6 +313,7 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
       minCommandInterval: n('ipmi', 'min_command_interval'),
       requestTimeout: n('ipmi', 'request_timeout'),
     },
+    console: { socatAddress: s('console', 'socat_address'), terminalTimeout: n('console', 'terminal_timeout') },
     drivers: {
       enabledHardwareTypes: hardwareTypes,
       enabledInterfaces,

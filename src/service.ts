@@ -53,6 +53,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       softPowerOffTimeoutMs: config.conductor.softPowerOffTimeout * 1000,
       powerPollIntervalMs: 1000,
     },
+    console: { address: config.console.socatAddress, terminalTimeoutSeconds: config.console.terminalTimeout },
   });
   const database = openDatabase(parseConnection(config.database.connection, config.statePath),
     (err) => log.warn({ err: err.message }, 'database connection lost; it will be re-established'));

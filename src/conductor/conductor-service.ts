@@ -13,6 +13,7 @@ import { PeriodicScheduler } from './periodic/scheduler.js';
 import { recoverOrphans } from './periodic/recovery.js';
 import { checkWaitTimeouts } from './periodic/timeouts.js';
 import { syncPowerStates } from './periodic/power-sync.js';
+import { restoreConsoles } from './consoles.js';
 
 /**
  * A conductor as the API sees it. This one runs in the API's process; a remote conductor would implement the
@@ -54,6 +55,8 @@ export class Conductor {
     const gone = [this.hostname, ...(await this.deadConductors())];
     await recoverOrphans(this.core, gone);
     await this.allocations.resumeOrphans(gone);
+    const consoles = await restoreConsoles(this.core);
+    if (consoles > 0) log.info({ consoles }, 'consoles restored');
     this.periodic.every('conductor heartbeat', c.heartbeatInterval, () => store.conductors.heartbeat(this.hostname, this.core.now()));
     this.periodic.every('takeover', c.heartbeatTimeout, async () => {
       const dead = await this.deadConductors();

@@ -104,8 +104,28 @@ export class PowerOperations {
 
   async setConsole(ident: string, enabled: boolean): Promise<void> {
     await this.core.withTask(ident, 'set console', async (task) => {
-      await task.interfaces.console.validate(task);
-      await task.save({ console_enabled: enabled });
+      const console = task.interfaces.console;
+      await console.validate(task);
+      try {
+        if (enabled) await console.startConsole?.(task);
+        else await console.stopConsole?.(task);
+        await task.save({ console_enabled: enabled, last_error: null });
+      } catch (e) {
+        const message = `Failed to ${enabled ? 'start' : 'stop'} the console of node ${task.node.uuid}: ${e instanceof Error ? e.message : String(e)}`;
+        await task.save({ last_error: message });
+        await task.recordHistory('console', message, 'ERROR');
+      }
+    });
+  }
+
+  /** The console's address while it is enabled (`console_info`), null otherwise. */
+  getConsole(ident: string) {
+    return this.core.withSharedTask(ident, 'get console', async (task) => {
+      const console = task.interfaces.console;
+      return {
+        console_enabled: task.node.console_enabled,
+        console_info: task.node.console_enabled && console.getConsole ? console.getConsole(task) : null,
+      };
     });
   }
 }

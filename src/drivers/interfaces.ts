@@ -128,6 +128,22 @@ export interface BiosInterface extends HardwareInterface {
   factoryReset?(task: TaskContext): Promise<void>;
 }
 
+/** Where a node's serial console can be reached, as Ironic shows it in `console_info`. */
+export interface ConsoleInfo {
+  type: string;
+  url: string;
+}
+
+/**
+ * The node's serial console. Implementations without a real console (fake, no-console) leave the methods out:
+ * enabling then only records the wish, as Ironic's fake console does.
+ */
+export interface ConsoleInterface extends HardwareInterface {
+  startConsole?(task: TaskContext): Promise<void>;
+  stopConsole?(task: TaskContext): Promise<void>;
+  getConsole?(task: TaskContext): ConsoleInfo;
+}
+
 /** Slots without behaviour of their own in this release: validated and reported, nothing more. */
 export type PassiveInterface = HardwareInterface;
 
@@ -139,7 +155,7 @@ export interface NodeInterfaces {
   inspect: InspectInterface;
   rescue: RescueInterface;
   network: NetworkInterface;
-  console: PassiveInterface;
+  console: ConsoleInterface;
   storage: PassiveInterface;
   raid: PassiveInterface;
   bios: BiosInterface;

@@ -17,6 +17,8 @@ import { ipmiHardwareType } from './ipmi/ipmi-hardware.js';
 import { IpmiConnector, type IpmiSettings } from './ipmi/ipmi-connection.js';
 import { ipmiPower } from './ipmi/ipmi-power.js';
 import { ipmiManagement } from './ipmi/ipmi-management.js';
+import { ipmiSocatConsole, type ConsoleSettings } from './ipmi/ipmi-console.js';
+import { ConsoleProcesses } from './ipmi/console-processes.js';
 
 export interface DriverConfig {
   enabledHardwareTypes: readonly string[];
@@ -27,13 +29,16 @@ export interface DriverConfig {
   fakeDelays: FakeDelays;
   redfish: RedfishSettings;
   ipmi: IpmiSettings;
+  console: ConsoleSettings;
 }
 
 const HARDWARE_TYPES: readonly HardwareType[] = [fakeHardwareType, ipmiHardwareType, redfishHardwareType];
 
 type Implementations = { [S in InterfaceSlot]: Record<string, NodeInterfaces[S]> };
 
-function buildImplementations(delays: FakeDelays, redfish: RedfishConnector, ipmi: IpmiConnector): Implementations {
+function buildImplementations(
+  delays: FakeDelays, redfish: RedfishConnector, ipmi: IpmiConnector, consoles: ConsoleProcesses, console: ConsoleSettings,
+): Implementations {
   const redfishPowerImpl = redfishPower(redfish);
   return {
     power: { fake: fakePower(delays), redfish: redfishPowerImpl, ipmitool: ipmiPower(ipmi) },
@@ -45,7 +50,7 @@ function buildImplementations(delays: FakeDelays, redfish: RedfishConnector, ipm
     inspect: { fake: fakeInspect(delays), 'no-inspect': noInspect(), redfish: redfishInspect(redfish) },
     rescue: { fake: fakeRescue(delays), 'no-rescue': noRescue() },
     network: { noop: noopNetwork() },
-    console: { fake: fakePassive(), 'no-console': unsupportedPassive('console') },
+    console: { fake: fakePassive(), 'no-console': unsupportedPassive('console'), 'ipmitool-socat': ipmiSocatConsole(consoles, console) },
     storage: { fake: fakePassive(), noop: passive('noop') },
     raid: { fake: fakePassive(), 'no-raid': unsupportedPassive('raid') },
     bios: { fake: fakeBios(), 'no-bios': unsupportedPassive('bios'), redfish: redfishBios(redfish, redfishPowerImpl) },
@@ -63,10 +68,11 @@ export class DriverRegistry {
   private readonly impls: Implementations;
   private readonly types: Map<string, HardwareType>;
   private readonly ipmi: IpmiConnector;
+  private readonly consoles = new ConsoleProcesses();
 
   constructor(private readonly config: DriverConfig) {
     this.ipmi = new IpmiConnector(config.ipmi);
-    this.impls = buildImplementations(config.fakeDelays, new RedfishConnector(config.redfish), this.ipmi);
+    this.impls = buildImplementations(config.fakeDelays, new RedfishConnector(config.redfish), this.ipmi, this.consoles, config.console);
     this.types = new Map();
     for (const name of config.enabledHardwareTypes) {
       const type = HARDWARE_TYPES.find((t) => t.name === name);
@@ -93,6 +99,7 @@ export class DriverRegistry {
 
   /** Ends BMC sessions the drivers keep open. */
   async close(): Promise<void> {
+    await this.consoles.stopAll();
     await this.ipmi.close();
   }
 

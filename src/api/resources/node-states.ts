@@ -64,10 +64,7 @@ export function registerNodeStates(app: FastifyInstance, deps: ApiDeps): void {
     return reply.code(204).send();
   });
 
-  const consoleState = async (request: FastifyRequest) => {
-    const node = await conductor.core.getNode((request.params as { node: string }).node);
-    return { console_enabled: node.console_enabled, console_info: null };
-  };
+  const consoleState = (request: FastifyRequest) => conductor.power.getConsole((request.params as { node: string }).node);
   app.get('/v1/nodes/:node/states/console', consoleState);
   // Ironic's router also answers this inverted path, and ironic-tempest-plugin's client uses it.
   app.get('/v1/nodes/states/console/:node', consoleState);

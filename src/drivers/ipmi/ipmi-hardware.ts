@@ -10,7 +10,7 @@ export const ipmiHardwareType: HardwareType = {
   supported: {
     bios: ['no-bios', 'fake'],
     boot: ['fake'],
-    console: ['no-console', 'fake'],
+    console: ['no-console', 'ipmitool-socat', 'fake'],
     deploy: ['fake'],
     firmware: ['no-firmware', 'fake'],
     inspect: ['no-inspect', 'fake'],

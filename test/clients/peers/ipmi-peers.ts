@@ -123,7 +123,8 @@ export interface IpmiSimPeer extends IpmiPeer {
   counter: (name: 'resets' | 'shutdowns') => number;
 }
 
-export async function startIpmiSim(dir: string, username: string, password: string): Promise<IpmiSimPeer> {
+/** `solPort`: ipmi_sim connects out to this TCP port on 127.0.0.1 as the server's serial port (SOL). */
+export async function startIpmiSim(dir: string, username: string, password: string, solPort?: number): Promise<IpmiSimPeer> {
   const port = await freeUdpPort();
   const stateDir = join(dir, 'state');
   mkdirSync(stateDir, { recursive: true });
@@ -143,7 +144,7 @@ set_working_mc 0x20
     guid a123456789abcdefa123456789abcdef
   endlan
   chassis_control "${script} ${stateDir}"
-  user 2 true "${username}" "${password}" admin 10 none md2 md5 straight
+${solPort === undefined ? '' : `  sol "tcp:127.0.0.1:${solPort}" 115200\n`}  user 2 true "${username}" "${password}" admin 10 none md2 md5 straight
 `, { mode: 0o600 });
   writeFileSync(join(dir, 'sim.emu'), 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr\n' +
     'sel_enable 0x20 1000 0x0a\nmc_enable 0x20\n');
