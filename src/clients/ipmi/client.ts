@@ -5,31 +5,16 @@ import { AddressLane, BmcConnection, type CommandFn, type IpmiLog } from './bmc-
 import { cipherSuite, SUPPORTED_CIPHER_SUITES } from './cipher-suites.js';
 import {
   BOOT_PARAM, CHASSIS_CONTROL, Cmd, encodeBootFlags, NetFn, parseBootFlags, parseChassisStatus, parseDeviceId,
-  type BootDevice, type BootFlags, type ChassisControlAction, type ChassisStatus, type DeviceId,
+  type BootFlags, type ChassisControlAction, type ChassisStatus, type DeviceId,
 } from './commands.js';
 import { completionCodeMeaning, hex } from './completion-codes.js';
 import { IpmiCipherSuiteError, IpmiCompletionCodeError, IpmiError, IpmiProtocolError } from './errors.js';
-import type { PrivilegeLevel } from './session-setup.js';
+import type { BootFlagsRequest, IpmiBackend, IpmiTarget } from './ipmi-backend.js';
 import { udpTransport, type DatagramTransport } from './udp-transport.js';
 import type { IpmiResponse } from './wire.js';
 
-/** One BMC and how to log in to it — Ironic's ipmi_address/port/username/password/cipher_suite/priv_level. */
-export interface IpmiTarget {
-  host: string;
-  /** UDP port; 623 by default. */
-  port?: number;
-  username: string;
-  password: string;
-  /**
-   * RMCP+ cipher suite (Ironic's `ipmi_cipher_suite`). Default 3 (RAKP-HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128): the
-   * suite every IPMI 2.0 BMC must offer and the one both test peers speak; ask for 17 (SHA-256) where the BMC has it.
-   */
-  cipherSuite?: number;
-  /** Session privilege level; administrator by default (chassis control and boot options need operator or more). */
-  privilege?: PrivilegeLevel;
-  /** The BMC key Kg, when one is set on the BMC. */
-  kg?: Buffer;
-}
+// Where they were first defined; callers keep importing them from here.
+export type { BootFlagsRequest, IpmiBridging, IpmiTarget } from './ipmi-backend.js';
 
 export interface IpmiClientOptions {
   /** Wait for one answer before sending again. Default 1000 ms. */
@@ -48,21 +33,13 @@ export interface IpmiClientOptions {
   transport?: DatagramTransport;
 }
 
-export interface BootFlagsRequest {
-  device: BootDevice;
-  /** Every boot rather than the next one only. */
-  persistent?: boolean;
-  /** UEFI rather than legacy (PC compatible) boot. */
-  efi?: boolean;
-}
-
 /**
  * An IPMI 2.0 (RMCP+) client over UDP. It knows nothing of nodes: callers name a BMC and credentials per call.
  * Per BMC address it keeps one exchange in flight and paces commands; per BMC and credentials it keeps a session
  * and reuses it until the BMC drops it. Each call is bounded by `operationTimeoutMs`, so a dead BMC costs its
  * callers their own timeout and nobody else anything. One instance is meant to serve a whole process.
  */
-export class IpmiClient {
+export class IpmiClient implements IpmiBackend {
   private readonly transport: DatagramTransport;
   private readonly lanes = new Map<string, AddressLane>();
   private readonly connections = new Map<string, Promise<BmcConnection>>();
@@ -162,6 +139,11 @@ export class IpmiClient {
   }
 
   private connection(target: IpmiTarget): Promise<BmcConnection> {
+    if (target.bridging) {
+      // Bridged (IPMB) requests need Send Message encapsulation this client does not do; ipmitool does.
+      throw new IpmiError(`IPMI BMC at ${bmcName(target)}: ${target.bridging.type} bridging is not supported by the native ` +
+        'IPMI client; set [ipmi] client = ipmitool', bmcName(target));
+    }
     // The key holds a digest of the secrets, never the secrets themselves.
     const secret = createHash('sha256').update(`${target.username}\0${target.password}\0${target.kg?.toString('hex') ?? ''}`).digest('hex');
     const suiteId = target.cipherSuite ?? 3;
