@@ -75,6 +75,8 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
     max_retry_after: { kind: 'float', default: '30', min: 0 },
   },
   ipmi: {
+    /** Ferrite's own: `native` speaks RMCP+ itself; `ipmitool` runs Ironic's command line (IPMB bridging, exotic BMCs). */
+    client: { kind: 'string', default: 'native', choices: ['native', 'ipmitool'] },
     command_retry_timeout: { kind: 'float', default: '60', min: 1 },
     /** Ironic's default is 5 s, sized for forking ipmitool; one RMCP+ session per BMC needs far less. */
     min_command_interval: { kind: 'float', default: '0.01', min: 0 },
@@ -145,6 +147,7 @@ export interface Config {
     maxRetryAfter: number;
   };
   ipmi: {
+    client: 'native' | 'ipmitool';
     commandRetryTimeout: number;
     minCommandInterval: number;
     requestTimeout: number;
@@ -309,6 +312,7 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
       maxRetryAfter: n('redfish', 'max_retry_after'),
     },
     ipmi: {
+      client: s('ipmi', 'client') as Config['ipmi']['client'],
       commandRetryTimeout: n('ipmi', 'command_retry_timeout'),
       minCommandInterval: n('ipmi', 'min_command_interval'),
       requestTimeout: n('ipmi', 'request_timeout'),

@@ -46,6 +46,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       taskTimeoutMs: config.conductor.powerStateChangeTimeout * 1000,
     },
     ipmi: {
+      client: config.ipmi.client,
       commandRetryTimeoutMs: config.ipmi.commandRetryTimeout * 1000,
       minCommandIntervalMs: config.ipmi.minCommandInterval * 1000,
       requestTimeoutMs: config.ipmi.requestTimeout * 1000,
