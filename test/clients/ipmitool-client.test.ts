@@ -232,7 +232,7 @@ exit $rc
     assert.equal(overall, 2, 'the two BMCs were served side by side');
   });
 
-  it('builds Ironic\'s bridging options; the native client refuses a bridged target', async () => {
+  it('bridges with Ironic\'s options through ipmi_sim\'s IPMB; the native client refuses a bridged target', async () => {
     const args = ipmitoolArgs(target(sim, { bridging: { type: 'dual', transitChannel: 0, transitAddress: 0x82, targetChannel: 7, targetAddress: 0x72, localAddress: 0x20 } }),
       { requestTimeoutSeconds: 1, tries: 2 }, 0x00, 0x01, Buffer.alloc(0));
     const line = args.join(' ');
@@ -242,6 +242,15 @@ exit $rc
       { requestTimeoutSeconds: 0.3, tries: 0 }, 0x06, 0x01, Buffer.alloc(0)).join(' ');
     assert.match(single, /-R 1 -N 1 -b 6 -t 0x2c -E/);
     assert.doesNotMatch(single, /-B|-T|-m/);
+
+    // Through ipmi_sim's IPMB (channel 0) back to its own controller at 20h, from a local address of 22h: the
+    // bridged answer is the unbridged one; nothing at 30h, and the BMC's refusal arrives typed.
+    const viaBus = target(sim, { bridging: { type: 'single', targetChannel: 0, targetAddress: 0x20, localAddress: 0x22 } });
+    assert.deepEqual(await tool.getDeviceId(viaBus), await tool.getDeviceId(target(sim)));
+    assert.deepEqual(await tool.getChassisStatus(viaBus), await native.getChassisStatus(target(sim)));
+    const absent = await fails(tool.getChassisStatus(target(sim, { bridging: { type: 'single', targetChannel: 0, targetAddress: 0x30 } })),
+      IpmiCompletionCodeError);
+    assert.equal(absent.completionCode, 0x83);
 
     const e = await fails(native.getChassisStatus(target(sim, { bridging: { type: 'single', targetChannel: 6, targetAddress: 0x2c } })), IpmiError);
     assert.match(e.message, /single bridging is not supported by the native IPMI client; set \[ipmi\] client = ipmitool/);
