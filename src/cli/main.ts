@@ -79,7 +79,7 @@ db.command('upgrade')
 
 program
   .command('lab')
-  .description('run the virtual Redfish lab: emulated servers behind one Redfish service')
+  .description('run the virtual Redfish lab: emulated servers behind one Redfish service (and IPMI BMCs with --ipmi)')
   .requiredOption('--dir <dir>', 'state directory (created if missing; servers persist there)')
   .option('--servers <n>', 'number of servers', '8')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -90,9 +90,11 @@ program
   .option('--power-delay-ms <ms>', 'how long a power transition takes', '1000')
   .option('--boot-delay-ms <ms>', 'how long from power-on until the OS runs', '1000')
   .option('--disk-size <gib>', 'size of each server\'s sparse disk file in GiB', '10')
+  .option('--ipmi', 'give every server an IPMI BMC too (Debian\'s ipmi_sim, one per server, UDP on 127.0.0.1)')
+  .option('--ipmi-base-port <port>', 'UDP port of the first IPMI BMC, the others follow (0 = any free ports)', '6230')
   .action(async (opts: {
     dir: string; servers: string; host: string; port: string; http?: boolean; username: string; password: string;
-    powerDelayMs: string; bootDelayMs: string; diskSize: string;
+    powerDelayMs: string; bootDelayMs: string; diskSize: string; ipmi?: boolean; ipmiBasePort: string;
   }) => {
     const number = (name: string, value: string, integer = false) => {
       const n = Number(value);
@@ -114,6 +116,8 @@ program
         powerDelayMs: number('power-delay-ms', opts.powerDelayMs),
         bootDelayMs: number('boot-delay-ms', opts.bootDelayMs),
         diskSizeBytes: Math.round(number('disk-size', opts.diskSize) * 1024 ** 3),
+        ipmi: opts.ipmi === true,
+        ipmiBasePort: number('ipmi-base-port', opts.ipmiBasePort, true),
         log: (msg) => process.stderr.write(`ferrite lab: ${msg}\n`),
       });
     } catch (e) {
@@ -122,6 +126,7 @@ program
     // Exactly one JSON line on stdout, so scripts and tests can wait for it and learn the URL and CA.
     process.stdout.write(JSON.stringify({
       event: 'ready', url: lab.url, ca: lab.caPath, nodes: join(resolve(opts.dir), 'nodes.json'), servers: lab.servers.length,
+      ...(opts.ipmi ? { ipmi: lab.servers.map((s) => s.ipmiPort) } : {}),
     }) + '\n');
     let stopping = false;
     const stop = (signal: string) => {

@@ -12,6 +12,10 @@ export interface LabOptions {
   powerDelayMs?: number;
   bootDelayMs?: number;
   diskSizeBytes?: number;
+  /** Give every server an IPMI BMC too: one Debian `ipmi_sim` per server on 127.0.0.1, driving the same state. */
+  ipmi?: boolean;
+  /** UDP port of the first server's IPMI BMC; the others follow consecutively. 0 picks free ports. Default 6230. */
+  ipmiBasePort?: number;
   log?: (msg: string) => void;
 }
 
@@ -21,6 +25,8 @@ export interface LabServerInfo {
   name: string;
   systemPath: string;
   macs: string[];
+  /** UDP port of the server's IPMI BMC on 127.0.0.1, when the lab runs with IPMI. */
+  ipmiPort?: number;
 }
 
 export type PowerState = 'on' | 'off';
@@ -69,7 +75,8 @@ export interface ServerCoreState {
   assetTag: string;
   bootRecord: BootRecordEntry[];
   nmiCount: number;
-  resets: { at: string; type: string }[];
+  /** Power requests as the Redfish ResetType they amount to; `via: 'ipmi'` when they came through IPMI. */
+  resets: { at: string; type: string; via?: 'ipmi' }[];
 }
 
 export interface LabServerState extends ServerCoreState {
@@ -77,6 +84,8 @@ export interface LabServerState extends ServerCoreState {
   pendingPower?: { target: PowerState; at: string };
   console: string;
   faults: LabFaults;
+  /** The server's IPMI BMC: its UDP port, the ipmi_sim process id (absent while it is being restarted), restarts so far. */
+  ipmi?: { port: number; pid?: number; restarts: number };
 }
 
 export interface Lab {

@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { biosDefaults } from './bios-attributes.js';
 import { ensureDiskImage } from './disk-image.js';
+import { startIpmiLab, type IpmiLab } from './ipmi-lab.js';
 import type { LabRuntime } from './lab-runtime.js';
 import type { Lab, LabOptions, LabServerState } from './lab-types.js';
 import { writeNodesFile } from './nodes-file.js';
@@ -24,7 +25,6 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export async function startLab(opts: LabOptions): Promise<Lab> {
   const dir = resolve(opts.dir);
   const log = opts.log ?? (() => {});
-  const host = opts.host ?? '127.0.0.1';
   const username = opts.username ?? 'admin';
   const password = opts.password ?? 'password';
   const settings: LabSettings = { powerDelayMs: opts.powerDelayMs ?? 1000, bootDelayMs: opts.bootDelayMs ?? 1000 };
@@ -72,6 +72,22 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     },
   };
 
+  // IPMI BMCs first: a port that is taken fails the start before anything listens.
+  let ipmi: IpmiLab | undefined;
+  if (opts.ipmi) {
+    ipmi = await startIpmiLab(servers, rt.byId, { basePort: opts.ipmiBasePort ?? 6230, username, password, log });
+  }
+  try {
+    return await serve(opts, dir, rt, writer, ipmi);
+  } catch (e) {
+    await ipmi?.close();
+    throw e;
+  }
+}
+
+async function serve(opts: LabOptions, dir: string, rt: LabRuntime, writer: BatchedWriter, ipmi: IpmiLab | undefined): Promise<Lab> {
+  const { servers, username, password, log } = rt;
+  const host = opts.host ?? '127.0.0.1';
   const handler = createRequestHandler(rt);
   let server: Server;
   let caPath = '';
@@ -97,7 +113,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `${opts.http ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  writeNodesFile(dir, url, username, password, servers);
+  writeNodesFile(dir, url, username, password, servers, opts.ipmi === true);
   log(`lab listening on ${url} with ${servers.length} server(s), state in ${dir}`);
 
   let closed: Promise<void> | undefined;
@@ -111,15 +127,18 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       return s.snapshot();
     },
     close(): Promise<void> {
-      closed ??= new Promise<void>((done) => {
-        server.close(() => done());
+      closed ??= (async () => {
+        const httpClosed = new Promise<void>((done) => server.close(() => done()));
         // Hung requests (the hang fault) and idle keep-alive sockets would otherwise hold close() open forever.
         server.closeAllConnections();
         for (const socket of sockets) socket.destroy();
+        // The BMC processes go before the servers stop, so no IPMI request changes a server after its last write.
+        await ipmi?.close();
         for (const s of servers) s.stop();
         rt.tasks.stop();
         writer.flush();
-      });
+        await httpClosed;
+      })();
       return closed;
     },
   };

@@ -6,8 +6,16 @@ import { biosDefaults } from './bios-attributes.js';
 import { diskLooksBootable } from './disk-image.js';
 import type { BatchedWriter, Persistable } from './state-files.js';
 import type {
-  BootMode, BootRecordEntry, BootResult, BootTarget, LabFaults, LabServerInfo, LabServerState, MediaSlot, OsState, ServerCoreState,
+  BootMode, BootRecordEntry, BootResult, BootTarget, LabFaults, LabServerInfo, LabServerState, MediaSlot, OsState, PowerState,
+  ServerCoreState,
 } from './lab-types.js';
+
+/** What a server knows of its IPMI BMC process (kept by the lab's ipmi_sim supervisor). */
+export interface IpmiBmcStatus {
+  readonly port: number;
+  readonly pid: number | undefined;
+  readonly restarts: number;
+}
 
 export const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'PowerCycle', 'Nmi'] as const;
 export type ResetType = (typeof RESET_TYPES)[number];
@@ -71,6 +79,8 @@ export class VirtualServer implements Persistable {
   rebootUntil = 0;
   /** Sessions created before this instant are not honoured by this BMC (they died with its reboot). */
   tokensValidAfter = 0;
+  /** The server's IPMI BMC (an ipmi_sim process) when the lab runs with IPMI. */
+  ipmi: IpmiBmcStatus | undefined;
   private pending: { steps: Step[]; at: number } | undefined;
   private powerTimer: NodeJS.Timeout | undefined;
   private bootTimer: NodeJS.Timeout | undefined;
@@ -97,7 +107,9 @@ export class VirtualServer implements Persistable {
   }
 
   info(): LabServerInfo {
-    return { id: this.id, uuid: this.rec.uuid, name: this.rec.name, systemPath: this.systemPath, macs: macsFor(this.rec.index) };
+    const info: LabServerInfo = { id: this.id, uuid: this.rec.uuid, name: this.rec.name, systemPath: this.systemPath, macs: macsFor(this.rec.index) };
+    if (this.ipmi) info.ipmiPort = this.ipmi.port;
+    return info;
   }
 
   persistedState(): ServerRecord {
@@ -113,9 +125,10 @@ export class VirtualServer implements Persistable {
     appendFileSync(this.consolePath, `${new Date().toISOString()} ${line}\n`);
   }
 
-  reset(type: ResetType): void {
-    pushCapped(this.rec.resets, { at: new Date().toISOString(), type });
-    this.console(`BMC: ComputerSystem.Reset ${type}`);
+  /** `via: 'ipmi'` when the request came from the server's IPMI BMC (ipmi_sim), which maps its commands onto these. */
+  reset(type: ResetType, via: 'redfish' | 'ipmi' = 'redfish'): void {
+    pushCapped(this.rec.resets, via === 'ipmi' ? { at: new Date().toISOString(), type, via } : { at: new Date().toISOString(), type });
+    this.console(via === 'ipmi' ? `BMC: IPMI chassis control (${type})` : `BMC: ComputerSystem.Reset ${type}`);
     const on = this.rec.power === 'on';
     const osRunning = this.rec.os === 'running';
     switch (type) {
@@ -178,6 +191,12 @@ export class VirtualServer implements Persistable {
       if (rest.length > 0) this.schedule(rest);
       this.touch();
     }, delay);
+  }
+
+  /** Where a pending power transition goes next (a warm reset keeps the power on); undefined when none is pending. */
+  get pendingPowerTarget(): PowerState | undefined {
+    if (this.pending === undefined) return undefined;
+    return this.pending.steps[0] === 'off' ? 'off' : 'on';
   }
 
   private cancelPending(): void {
@@ -341,10 +360,9 @@ export class VirtualServer implements Persistable {
       faults: { ...this.faults },
       resets: r.resets.map((e) => ({ ...e })),
     };
-    if (this.pending) {
-      const first = this.pending.steps[0];
-      state.pendingPower = { target: first === 'off' ? 'off' : 'on', at: new Date(this.pending.at).toISOString() };
-    }
+    const target = this.pendingPowerTarget;
+    if (this.pending && target) state.pendingPower = { target, at: new Date(this.pending.at).toISOString() };
+    if (this.ipmi) state.ipmi = { port: this.ipmi.port, pid: this.ipmi.pid, restarts: this.ipmi.restarts };
     return state;
   }
 }
