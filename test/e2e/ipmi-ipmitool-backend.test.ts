@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIpmiSim, startPyghmiBmc, type IpmiSimPeer, type PyghmiPeer } from '../clients/peers/ipmi-peers.js';
 import { testDialects } from '../helpers/databases.js';
-import { apiClient, startTestService, waitFor, type TestService } from '../helpers/service.js';
+import { apiClient, startTestService, type TestService } from '../helpers/service.js';
+import { nodeActions } from '../helpers/node-actions.js';
 
 /*
  * The ipmi hardware type with `[ipmi] client = ipmitool`: the same API pass as on the native client, each effect
@@ -35,21 +36,7 @@ for (const dialect of testDialects()) {
       assert.equal(res.status, 201, res.text);
       return res.body.uuid as string;
     }
-    async function settled(uuid: string) {
-      return waitFor(async () => {
-        const n = (await api.get(`/v1/nodes/${uuid}`)).body;
-        return n.target_provision_state === null && n.target_power_state === null && n.reservation === null ? n : undefined;
-      }, 20_000, `node ${uuid} to settle`);
-    }
-    async function provision(uuid: string, target: string) {
-      assert.equal((await api.put(`/v1/nodes/${uuid}/states/provision`, { target })).status, 202);
-      return settled(uuid);
-    }
-    async function power(uuid: string, target: string) {
-      const r = await api.put(`/v1/nodes/${uuid}/states/power`, { target });
-      assert.equal(r.status, 202, r.text);
-      return settled(uuid);
-    }
+    const { provision, power } = nodeActions(() => api);
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'ferrite-ipmitool-e2e-'));

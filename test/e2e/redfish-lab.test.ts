@@ -7,6 +7,7 @@ import { startLab, type Lab } from '../../src/lab/index.js';
 import { syncPowerStates } from '../../src/conductor/periodic/power-sync.js';
 import { testDialects } from '../helpers/databases.js';
 import { apiClient, startTestService, waitFor, type TestService } from '../helpers/service.js';
+import { nodeActions } from '../helpers/node-actions.js';
 
 /*
  * The redfish hardware type end to end: Ferrite's API and conductor drive the lab's emulated BMCs over HTTPS
@@ -36,25 +37,7 @@ for (const dialect of testDialects()) {
       assert.equal(res.status, 201, res.text);
       return res.body.uuid as string;
     }
-    async function settled(uuid: string) {
-      return waitFor(async () => {
-        const n = (await api.get(`/v1/nodes/${uuid}`)).body;
-        return n.target_provision_state === null && n.target_power_state === null && n.reservation === null ? n : undefined;
-      }, 15_000, `node ${uuid} to settle`).catch(async (e: Error) => {
-        const n = (await api.get(`/v1/nodes/${uuid}`)).body;
-        throw new Error(`${e.message}: ${JSON.stringify({ provision_state: n.provision_state, target: n.target_provision_state, power: n.target_power_state, reservation: n.reservation, last_error: n.last_error })}`);
-      });
-    }
-    async function provision(uuid: string, target: string) {
-      const r = await api.put(`/v1/nodes/${uuid}/states/provision`, { target });
-      assert.equal(r.status, 202, r.text);
-      return settled(uuid);
-    }
-    async function power(uuid: string, target: string, timeout?: number) {
-      const r = await api.put(`/v1/nodes/${uuid}/states/power`, timeout === undefined ? { target } : { target, timeout });
-      assert.equal(r.status, 202, r.text);
-      return settled(uuid);
-    }
+    const { settled, provision, power } = nodeActions(() => api);
     async function setFaults(i: number, faults: Record<string, unknown> | null) {
       const url = `${lab.url}/lab/servers/${lab.servers[i].id}/faults`;
       const res = await labFetch(url, faults === null ? 'DELETE' : 'PUT', faults ?? undefined);

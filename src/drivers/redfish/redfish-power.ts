@@ -1,7 +1,7 @@
 import type { RedfishPowerState, ResetType } from '../../clients/redfish/wire-types.js';
 import { DriverError } from '../../domain/errors.js';
 import { PowerStates, type PowerInterface, type PowerState, type TaskContext } from '../interfaces.js';
-import { waitForPowerState } from '../generic/power-wait.js';
+import { bmcPower, type PowerCommand } from '../generic/bmc-power.js';
 import { REDFISH_PROPERTIES } from './driver-info.js';
 import type { RedfishConnector } from './redfish-connection.js';
 
@@ -12,13 +12,12 @@ export function powerStateOf(state: RedfishPowerState | null | undefined): Power
   return null;
 }
 
-/**
- * Power through `#ComputerSystem.Reset`. BMCs accept a reset at once and change state later, so every action
- * waits until the BMC reports the state asked for, up to the action's timeout.
- */
-export function redfishPower(connector: RedfishConnector): PowerInterface {
-  const settings = connector.settings;
+const RESET: Record<PowerCommand, ResetType> = {
+  on: 'On', off: 'ForceOff', 'soft off': 'GracefulShutdown', 'soft reboot': 'GracefulRestart',
+};
 
+/** Power through `#ComputerSystem.Reset`, limited to the ResetTypes the BMC says it accepts. */
+export function redfishPower(connector: RedfishConnector): PowerInterface {
   const reset = async (task: TaskContext, type: ResetType) => {
     const { client, path, system } = await connector.getSystem(task, `power action ${type}`);
     const target = system.Actions?.['#ComputerSystem.Reset']?.target ?? `${path}/Actions/ComputerSystem.Reset`;
@@ -29,24 +28,7 @@ export function redfishPower(connector: RedfishConnector): PowerInterface {
     await connector.call(task, `power action ${type}`, () => client.post(target, { ResetType: type }));
   };
 
-  const current = async (task: TaskContext): Promise<PowerState | null> => {
-    const { system } = await connector.getSystem(task, 'get power state');
-    return powerStateOf(system.PowerState);
-  };
-
-  const waitFor = (task: TaskContext, wanted: PowerState, timeoutMs: number) =>
-    waitForPowerState(() => current(task), wanted, timeoutMs, settings.powerPollIntervalMs, task.node.uuid);
-
-  const timeoutOf = (seconds: number | undefined, fallbackMs: number) => (seconds === undefined ? fallbackMs : seconds * 1000);
-
-  const set = async (task: TaskContext, state: PowerState, timeoutSeconds?: number) => {
-    if ((await current(task)) !== state) {
-      await reset(task, state === PowerStates.on ? 'On' : 'ForceOff');
-    }
-    await waitFor(task, state, timeoutOf(timeoutSeconds, settings.powerStateChangeTimeoutMs));
-  };
-
-  return {
+  return bmcPower({
     name: 'redfish',
     properties: () => ({ ...REDFISH_PROPERTIES }),
     validate: async (task) => {
@@ -55,28 +37,8 @@ export function redfishPower(connector: RedfishConnector): PowerInterface {
     checkReachable: async (task) => {
       await connector.getSystem(task, 'validation');
     },
-    getPowerState: current,
-    setPowerState: set,
-    // Off then on rather than ForceRestart: a boot device set just before takes effect on every BMC this way.
-    reboot: async (task, timeoutSeconds) => {
-      if ((await current(task)) === PowerStates.on) await set(task, PowerStates.off, timeoutSeconds);
-      await set(task, PowerStates.on, timeoutSeconds);
-    },
-    supportedPowerStates: () => [
-      PowerStates.on, PowerStates.off, PowerStates.rebooting, PowerStates.softOff, PowerStates.softRebooting,
-    ],
-    softPowerOff: async (task, timeoutSeconds) => {
-      if ((await current(task)) === PowerStates.off) return;
-      await reset(task, 'GracefulShutdown');
-      await waitFor(task, PowerStates.off, timeoutOf(timeoutSeconds, settings.softPowerOffTimeoutMs));
-    },
-    softReboot: async (task, timeoutSeconds) => {
-      if ((await current(task)) === PowerStates.off) {
-        await set(task, PowerStates.on, timeoutSeconds);
-        return;
-      }
-      await reset(task, 'GracefulRestart');
-      await waitFor(task, PowerStates.on, timeoutOf(timeoutSeconds, settings.softPowerOffTimeoutMs));
-    },
-  };
+    read: async (task) => powerStateOf((await connector.getSystem(task, 'get power state')).system.PowerState),
+    send: (task, command) => reset(task, RESET[command]),
+    softRebootInOneCommand: true,
+  }, connector.settings);
 }
