@@ -136,7 +136,11 @@ export class IpmiBmcs {
       const waiting = this.bmcs.filter((b) => !bound.has(b.port));
       if (waiting.length === 0) return;
       const failed = waiting.find((b) => b.failure() !== undefined);
-      if (failed) throw new Error(`IPMI: ipmi_sim for ${failed.name} (port ${failed.port}) did not start: ${failed.failure() ?? ''}`);
+      if (failed) {
+        const why = failed.failure() ?? '';
+        const hint = why.includes('ENOENT') ? ` (${IPMI_SIM} comes with Debian's openipmi package)` : '';
+        throw new Error(`IPMI: ipmi_sim for ${failed.name} (port ${failed.port}) did not start: ${why}${hint}`);
+      }
       if (Date.now() > deadline) throw new Error(`IPMI: ${waiting.length} ipmi_sim(s) did not bind their ports in time`);
       await sleep(20);
     }

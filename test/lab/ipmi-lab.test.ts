@@ -10,6 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import dgram from 'node:dgram';
 import { startLab, type Lab } from '../../src/lab/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -191,6 +192,23 @@ describe('lab with IPMI BMCs', () => {
     assert.equal(now.restarts, old.restarts + 1);
     assert.ok(!alive(old.pid!));
     assert.equal(await ipmitool(port(2), 'chassis', 'power', 'status'), 'Chassis Power is off');
+  });
+});
+
+describe('lab IPMI ports', () => {
+  it('refuses to start on a taken port, which ipmi_sim itself would silently share', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferrite-ipmi-port-'));
+    const taken = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', resolve));
+    try {
+      await assert.rejects(
+        startLab({ dir, servers: 2, port: 0, ipmi: true, ipmiBasePort: taken.address().port - 1, diskSizeBytes: 2 ** 30 }),
+        /UDP port \d+ on 127.0.0.1 is in use/,
+      );
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
