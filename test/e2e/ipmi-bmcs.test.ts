@@ -126,6 +126,16 @@ for (const dialect of testDialects()) {
       assert.equal(node.driver_info.ipmi_password, '******');
     });
 
+    it('a cipher suite the BMC does not offer fails verification naming the suite', async () => {
+      const uuid = await enroll(sim, { ipmi_cipher_suite: 17 });
+      const node = await provision(uuid, 'manage');
+      assert.equal(node.provision_state, 'enroll');
+      assert.match(node.last_error, /cipher suite 17/);
+      assert.equal(node.reservation, null);
+      const healthy = await enroll(sim);
+      assert.equal((await provision(healthy, 'manage')).provision_state, 'manageable', 'the same BMC still serves suite 3');
+    });
+
     it('a stopped BMC times out its own node only, and the node recovers when the BMC is back', async () => {
       const stuck = await enroll(sim);
       const healthy = await enroll(py);

@@ -19,6 +19,8 @@ export interface TestService {
  */
 export async function startTestService(
   dialect: Dialect, ini: Record<string, Record<string, string>> = {},
+  /** `log`: where the service's log lines go (level from `ini` DEFAULT log_level), to inspect what it logs. */
+  opts: { log?: NodeJS.WritableStream } = {},
 ): Promise<TestService> {
   const db = await createTestDatabase(dialect);
   const dir = mkdtempSync(join(tmpdir(), 'ferrite-svc-'));
@@ -32,7 +34,7 @@ export async function startTestService(
   const file = join(dir, 'ferrite.conf');
   writeFileSync(file, Object.entries(sections).map(([s, o]) => `[${s}]\n${Object.entries(o).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`).join('\n'));
   const config = loadConfig(file, {});
-  const service = await startService(config, createLogger(config));
+  const service = await startService(config, createLogger(config, opts.log));
   return {
     url: service.url, service, db, config,
     async close() {
