@@ -34,7 +34,8 @@ export async function qemuImgInfo(path: string, signal?: AbortSignal): Promise<Q
     // -U: no lock needed, the file is ours alone. No -f: we want qemu-img's own probe of what the file is.
     out = await run(['info', '-U', '--output=json', path], signal);
   } catch (e) {
-    if (e instanceof ImageWriteError || signal?.aborted) throw e;
+    if (signal?.aborted) throw signal.reason;
+    if (e instanceof ImageWriteError) throw e;
     throw new ImageFormatError(`qemu-img cannot read the image: ${(e as Error).message}`);
   }
   const info = JSON.parse(out) as {
@@ -57,7 +58,8 @@ export async function qemuImgConvert(source: string, target: string, signal?: Ab
   try {
     await run(['convert', '-q', '-n', '-W', '-f', 'qcow2', '-O', 'raw', source, target], signal);
   } catch (e) {
-    if (e instanceof ImageWriteError || signal?.aborted) throw e;
+    if (signal?.aborted) throw signal.reason;
+    if (e instanceof ImageWriteError) throw e;
     throw new ImageWriteError(`qemu-img convert failed: ${(e as Error).message}`);
   }
 }
