@@ -289,6 +289,26 @@ describe('agent image pipeline (writeImage)', () => {
     assert.equal(existsSync(missing), false);
   });
 
+  it('goes through an HTTP proxy unless no_proxy names the host', async () => {
+    const seen: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      seen.push(req.url ?? '');
+      http.get(req.url ?? '', (up) => { res.writeHead(up.statusCode ?? 502, up.headers); up.pipe(res); });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      await writeImage(opts({ proxies: { http: proxyUrl } }));
+      assert.ok(diskBytes().subarray(0, image.length).equals(image));
+      assert.deepEqual(seen, [`${base}/img/disk.raw`], 'the proxy got the absolute URL');
+      await writeImage(opts({ proxies: { http: proxyUrl, no_proxy: 'example.com,127.0.0.1' } }));
+      assert.equal(seen.length, 1, 'no_proxy bypasses the proxy');
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
+  });
+
   it('an abort stops the write with the signal\'s reason', async () => {
     const ac = new AbortController();
     const p = writeImage(opts({ urls: [`${base}/stall/disk.raw`], signal: ac.signal }));

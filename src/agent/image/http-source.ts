@@ -29,6 +29,10 @@ export interface HttpOptions {
   proxies?: Proxies;
   signal?: AbortSignal;
   log?: ImageLog;
+  /** CA bundle (PEM) for https image servers (IPA's `cafile`); the system's CAs otherwise. */
+  ca?: string | Buffer;
+  /** Skip certificate verification (IPA's `insecure`), for labs only. */
+  insecure?: boolean;
 }
 
 export interface ImageResponse {
@@ -76,6 +80,10 @@ function proxyAuthHeaders(proxy: URL): Record<string, string> {
   return auth ? { 'proxy-authorization': auth } : {};
 }
 
+function tlsOptions(opts: HttpOptions): tls.ConnectionOptions {
+  return { ca: opts.ca, rejectUnauthorized: !opts.insecure };
+}
+
 /** Opens a CONNECT tunnel through `proxy` to `target` and starts TLS in it. */
 function tunnel(proxy: URL, target: URL, opts: HttpOptions): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
@@ -93,7 +101,7 @@ function tunnel(proxy: URL, target: URL, opts: HttpOptions): Promise<tls.TLSSock
         reject(new Error(`proxy refused CONNECT with HTTP ${res.statusCode}`));
         return;
       }
-      resolve(tls.connect({ socket, servername: target.hostname }));
+      resolve(tls.connect({ socket, servername: target.hostname, ...tlsOptions(opts) }));
     });
     req.end();
   });
@@ -119,7 +127,8 @@ async function get(url: URL, opts: HttpOptions, authorization?: string): Promise
     const mod = url.protocol === 'https:' ? https : http;
     req = mod.request({
       host: url.hostname, port: url.port || undefined, path: `${url.pathname}${url.search}`, headers,
-      signal: opts.signal, ...(socket ? { createConnection: () => socket } : {}),
+      signal: opts.signal, ...(url.protocol === 'https:' ? tlsOptions(opts) : {}),
+      ...(socket ? { createConnection: () => socket } : {}),
     });
   }
   return new Promise((resolve, reject) => {

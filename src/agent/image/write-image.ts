@@ -49,6 +49,9 @@ export interface WriteImageOptions {
   /** Connect / response-header limit, and the longest a body may send nothing (default 60 s). */
   fetchTimeoutMs?: number;
   proxies?: Proxies;
+  /** CA bundle (PEM) for https image servers; `insecure` skips verification (labs only). */
+  ca?: string | Buffer;
+  insecure?: boolean;
   /** Where a qcow2 is downloaded before conversion (default: the OS temp dir); needs room for the qcow2 file. */
   workDir?: string;
   /** Disk write size (default 4 MiB, aligned to 4 KiB). */
@@ -188,7 +191,10 @@ export async function writeImage(o: WriteImageOptions): Promise<WriteImageResult
   if (o.diskFormat !== 'raw' && o.diskFormat !== 'qcow2') {
     throw new ImageFormatError(`Unsupported disk_format "${String(o.diskFormat)}": only raw and qcow2 images are written`);
   }
-  const http: HttpOptions = { timeoutMs: o.fetchTimeoutMs ?? DEFAULT_TIMEOUT_MS, proxies: o.proxies, signal: o.signal, log: o.log };
+  const http: HttpOptions = {
+    timeoutMs: o.fetchTimeoutMs ?? DEFAULT_TIMEOUT_MS, proxies: o.proxies, signal: o.signal, log: o.log, ca: o.ca,
+    insecure: o.insecure,
+  };
   const chunkBytes = alignChunkSize(o.chunkBytes ?? DEFAULT_CHUNK_BYTES);
   const expected = await resolveChecksum(o.checksum, o.urls[0], http);
   const disk = await openDisk(o.target);
