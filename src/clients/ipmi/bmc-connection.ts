@@ -27,10 +27,13 @@ export class AddressLane {
     return result;
   }
 
-  /** Waits out the minimum interval, runs one exchange, and notes when it ended. */
-  async paced<T>(fn: () => Promise<T>): Promise<T> {
-    const wait = this.lastEnd + this.minIntervalMs - Date.now();
-    if (wait > 0) await sleep(wait);
+  /**
+   * Waits out the minimum interval (unless `wait` is false: the later packets of one operation, such as the session
+   * handshake, go back to back as ipmitool sends them), runs one exchange, and notes when it ended.
+   */
+  async paced<T>(fn: () => Promise<T>, wait = true): Promise<T> {
+    const gap = wait ? this.lastEnd + this.minIntervalMs - Date.now() : 0;
+    if (gap > 0) await sleep(gap);
     try {
       return await fn();
     } finally {
@@ -110,7 +113,8 @@ export class BmcConnection {
       const reused = session !== null;
       session ??= await this.establish(deadline);
       try {
-        const response = await this.inSession(session, netFn, cmd, data, what, deadline, this.o.retries);
+        // The minimum interval is kept between operations: after a handshake the command follows at once.
+        const response = await this.inSession(session, netFn, cmd, data, what, deadline, this.o.retries, reused);
         session.lastUsed = Date.now();
         return response;
       } catch (e) {
@@ -130,9 +134,15 @@ export class BmcConnection {
 
   private async establish(deadline: number): Promise<Session> {
     const { bmc, transport, address, port } = this.o;
+    // Only the handshake's first packet waits out the minimum interval; the rest of it goes back to back.
+    let first = true;
     const session = await openSession({
       bmc, credentials: this.o.credentials, suite: this.o.suite, privilege: this.o.privilege,
-      talk: (what, build, accept) => this.talk(what, build, accept, deadline, this.o.retries),
+      talk: (what, build, accept) => {
+        const wait = first;
+        first = false;
+        return this.talk(what, build, accept, deadline, this.o.retries, wait);
+      },
       sendOnly: (datagram) => transport.send(address, port, datagram),
     });
     this.sessionsOpened++;
@@ -140,7 +150,7 @@ export class BmcConnection {
     // RMCP+ sessions start at User level at most; the requested level must be asked for (§22.18).
     const level = PRIVILEGE_LEVELS[this.o.privilege];
     const set = await this.inSession(session, APP, CMD_SET_SESSION_PRIVILEGE, Buffer.from([level]),
-      'Set Session Privilege Level', deadline, this.o.retries);
+      'Set Session Privilege Level', deadline, this.o.retries, false);
     if (set.completionCode !== 0) {
       this.abandon(session);
       throw new IpmiAuthError(`IPMI BMC at ${bmc} refused privilege level ${this.o.privilege} for user ` +
@@ -153,7 +163,7 @@ export class BmcConnection {
 
   /** One command in `session`; a retransmission keeps the rqSeq and takes a new session sequence number. */
   private inSession(session: Session, netFn: number, cmd: number, data: Buffer, what: string, deadline: number,
-    retries: number): Promise<IpmiResponse> {
+    retries: number, wait = true): Promise<IpmiResponse> {
     const rqSeq = session.nextRqSeq;
     session.nextRqSeq = (rqSeq + 1) & 0x3f;
     const request = encodeRequest(netFn, cmd, rqSeq, data);
@@ -167,16 +177,16 @@ export class BmcConnection {
         const r = decodeResponse(p.payload);
         return r && r.rqSeq === rqSeq && r.cmd === cmd && r.netFn === netFn + 1 ? r : undefined;
       },
-      deadline, retries);
+      deadline, retries, wait);
   }
 
   private talk<T>(what: string, build: (attempt: number) => Buffer, accept: (d: Buffer) => T | undefined,
-    deadline: number, retries: number): Promise<T> {
+    deadline: number, retries: number, wait = true): Promise<T> {
     const { transport, address, port, bmc, requestTimeoutMs } = this.o;
     return this.o.lane.paced(() => exchange({
       transport, address, port, bmc, what, build, accept, timeoutMs: requestTimeoutMs, retries, deadline,
       onRetransmit: (attempt) => this.o.log?.debug({ bmc, command: what, attempt }, 'retransmitting IPMI request'),
-    }));
+    }), wait);
   }
 
   /** Forgets a session, asking the BMC to close it without waiting (it may be gone already). */
