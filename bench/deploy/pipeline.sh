@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Agent image pipeline benchmark: Ferrite's writeImage against `curl -s URL | tee FILE | sha256sum`, same loopback
 # server, same run. See README.md.
-# Usage: bench/deploy/pipeline.sh [--size-mib 2048] [--runs 3] [--chunk-mib 4] [--dir DIR] [--keep]
+# Usage: bench/deploy/pipeline.sh [--size-mib 2048] [--runs 3] [--chunk-mib 1] [--dir DIR] [--keep]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-size=2048; runs=3; chunk=4; parent=${TMPDIR:-/tmp}; keep=0
+size=2048; runs=3; chunk=1; parent=${TMPDIR:-/tmp}; keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --size-mib) size=$2; shift 2 ;;

@@ -3,7 +3,7 @@
  * HTTP server onto a disk file with sha256 verification by Ferrite's writeImage, against
  * `curl -s URL | tee FILE | sha256sum` on the same server in the same run. Target: ≥ 90 % of its throughput.
  *
- *   node --import tsx bench/deploy/pipeline.ts --dir DIR [--size-mib 2048] [--runs 3] [--chunk-mib 4]
+ *   node --import tsx bench/deploy/pipeline.ts --dir DIR [--size-mib 2048] [--runs 3] [--chunk-mib 1]
  *
  * 1. Writes DIR/image.raw (a 64 MiB random block repeated: incompressible enough, cheap to make) and its sha256.
  * 2. Starts serve-file.py (sendfile, its PID in DIR/pids for pipeline.sh's clean-up).
@@ -29,9 +29,9 @@ function arg(name: string, fallback: string): string {
 const DIR = arg('dir', '');
 const SIZE_MIB = Number(arg('size-mib', '2048'));
 const RUNS = Number(arg('runs', '3'));
-const CHUNK_MIB = Number(arg('chunk-mib', '4'));
+const CHUNK_MIB = Number(arg('chunk-mib', '1'));
 if (!DIR || !(SIZE_MIB >= 64) || SIZE_MIB % 64 !== 0 || !(RUNS >= 1)) {
-  process.stderr.write('usage: pipeline.ts --dir DIR [--size-mib 2048 (multiple of 64)] [--runs 3] [--chunk-mib 4]\n');
+  process.stderr.write('usage: pipeline.ts --dir DIR [--size-mib 2048 (multiple of 64)] [--runs 3] [--chunk-mib 1]\n');
   process.exit(2);
 }
 const BYTES = SIZE_MIB * 2 ** 20;
@@ -103,7 +103,7 @@ async function oursRun() {
   closeSync(openSync(disk, 'w'));
   truncateSync(disk, BYTES);
   const line = await run('node', ['--import', 'tsx', join(import.meta.dirname, 'write-once.ts'), URL, disk, SHA, String(CHUNK_MIB * 2 ** 20)]);
-  return JSON.parse(line) as { ms: number; bytes: number; rssBeforeMiB: number; maxRssMiB: number };
+  return JSON.parse(line) as { ms: number; bytes: number; cpuMs: number; rssBeforeMiB: number; maxRssMiB: number };
 }
 
 try {
@@ -123,7 +123,7 @@ try {
     const o = await oursRun();
     ours.push(o);
     out(`run ${i + 1} writeImage:              ${mbps(o.ms).toFixed(0)} MB/s (${(o.ms / 1000).toFixed(2)} s, fsync and ` +
-      `checksum included), peak RSS ${o.maxRssMiB.toFixed(0)} MiB (${o.rssBeforeMiB.toFixed(0)} MiB before)`);
+      `checksum included; CPU ${(o.cpuMs / 1000).toFixed(2)} s), peak RSS ${o.maxRssMiB.toFixed(0)} MiB (${o.rssBeforeMiB.toFixed(0)} MiB before)`);
   }
   const oursMbps = median(ours.map((o) => mbps(o.ms)));
   const figures = Object.fromEntries((Object.keys(BASELINES) as Baseline[]).map((kind) => [kind, {

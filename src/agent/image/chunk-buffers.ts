@@ -6,7 +6,12 @@
  */
 
 export const MIB = 1024 * 1024;
-export const DEFAULT_CHUNK_BYTES = 4 * MIB;
+/**
+ * 1 MiB: measured against 2 and 4 MiB by bench/deploy (1 GiB, alternating runs): ~20 % faster, most likely because two 1 MiB
+ * buffers stay in the CPU's caches between our copy into them and the kernel's copy into the page cache, which
+ * is the largest single cost of the pipeline (perf: ~40 % of its CPU) ahead of SHA-256 (~17 %).
+ */
+export const DEFAULT_CHUNK_BYTES = MIB;
 /** Disks have 512-byte or 4 KiB sectors; chunk multiples of 4 KiB keep every write but the last sector-aligned. */
 export const CHUNK_ALIGN = 4096;
 

@@ -2,7 +2,7 @@
  * The agent's image pipeline: writes a whole-disk image from its URL(s) onto the node's disk and verifies its
  * checksum before reporting success (IPA's standby.prepare_image / write_image for whole-disk images).
  *
- * - raw: streamed from the URL straight onto the disk in one pass, hashed on the way (memory: two chunks).
+ * - raw: streamed from the URL straight onto the disk in one pass, hashed on the way (memory: two 1 MiB chunks).
  * - qcow2: streamed into a work file (hashed on the way), checksum verified, inspected with qemu-img info, then
  *   `qemu-img convert -n` writes it as raw onto the disk. The work file is removed in every case.
  *
@@ -54,7 +54,7 @@ export interface WriteImageOptions {
   insecure?: boolean;
   /** Where a qcow2 is downloaded before conversion (default: the OS temp dir); needs room for the qcow2 file. */
   workDir?: string;
-  /** Disk write size (default 4 MiB, aligned to 4 KiB). */
+  /** Disk write size (default 1 MiB, aligned to 4 KiB). */
   chunkBytes?: number;
 }
 
