@@ -17,7 +17,10 @@ for (const dialect of testDialects()) {
       const { body: node } = await api.post('/v1/nodes', { driver: 'fake-hardware', resource_class: rc });
       for (const [verb, state] of [['manage', 'manageable'], ['provide', 'available']]) {
         await api.put(`/v1/nodes/${node.uuid}/states/provision`, { target: verb });
-        await waitFor(async () => ((await api.get(`/v1/nodes/${node.uuid}`)).body.provision_state === state ? true : undefined));
+        await waitFor(async () => {
+          const n = (await api.get(`/v1/nodes/${node.uuid}`)).body;
+          return n.provision_state === state && n.reservation === null ? true : undefined;
+        });
       }
       const { body: alloc } = await api.post('/v1/allocations', { resource_class: rc });
       const done = await waitFor(async () => {
@@ -26,6 +29,8 @@ for (const dialect of testDialects()) {
       });
       assert.equal(done.state, 'active');
       assert.equal(done.node_uuid, node.uuid);
+      // The allocating worker may hold the node a moment longer; a PATCH then would rightly get NodeLocked.
+      await waitFor(async () => ((await api.get(`/v1/nodes/${node.uuid}`)).body.reservation === null ? true : undefined));
       return { node: node.uuid as string, alloc: alloc.uuid as string };
     }
 

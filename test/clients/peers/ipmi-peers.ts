@@ -125,6 +125,17 @@ export interface IpmiSimPeer extends IpmiPeer {
 
 /** `solPort`: ipmi_sim connects out to this TCP port on 127.0.0.1 as the server's serial port (SOL). */
 export async function startIpmiSim(dir: string, username: string, password: string, solPort?: number): Promise<IpmiSimPeer> {
+  // A port found free can be taken by a test running alongside before ipmi_sim binds it: try another then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startIpmiSimOnce(dir, username, password, solPort);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startIpmiSimOnce(dir: string, username: string, password: string, solPort?: number): Promise<IpmiSimPeer> {
   const port = await freeUdpPort();
   const stateDir = join(dir, 'state');
   mkdirSync(stateDir, { recursive: true });
