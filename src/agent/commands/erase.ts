@@ -1,8 +1,8 @@
 /**
  * Disk erasure for the clean steps. erase_devices_metadata zeroes the first and last MiB: MBR, primary GPT and
- * the start-of-disk signatures of filesystems/LVM/RAID, plus the backup GPT at the end (IPA's
- * destroy_disk_metadata removes the same structures with wipefs, dd and sgdisk). erase_devices overwrites every byte with zeros in large writes, checking the abort
- * signal between writes so an aborted clean stops within one chunk.
+ * the start-of-disk signatures of filesystems/LVM/RAID, plus the backup GPT at the end (IPA's destroy_disk_metadata
+ * removes the same structures with wipefs, dd and sgdisk). erase_devices overwrites every byte with zeros in large
+ * writes, checking the abort signal between writes so an aborted clean stops within one chunk.
  */
 import { openDisk, unbootableRanges } from '../image/disk-target.js';
 
