@@ -38,6 +38,7 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
     public_endpoint: { kind: 'string', default: '' },
     max_body_bytes: { kind: 'int', default: '1048576', min: 1024 },
     restrict_lookup: { kind: 'bool', default: 'true' },
+    ramdisk_heartbeat_timeout: { kind: 'int', default: '300', min: 1 },
     /** Ferrite's own: noauth answers only on loopback unless this is set. */
     allow_insecure_noauth: { kind: 'bool', default: 'false' },
   },
@@ -116,6 +117,7 @@ export interface Config {
     publicEndpoint: string | null;
     maxBodyBytes: number;
     restrictLookup: boolean;
+    ramdiskHeartbeatTimeout: number;
     allowInsecureNoauth: boolean;
   };
   database: { connection: string };
@@ -281,6 +283,7 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
       publicEndpoint: publicEndpoint || null,
       maxBodyBytes: n('api', 'max_body_bytes'),
       restrictLookup: b('api', 'restrict_lookup'),
+      ramdiskHeartbeatTimeout: n('api', 'ramdisk_heartbeat_timeout'),
       allowInsecureNoauth: b('api', 'allow_insecure_noauth'),
     },
     database: { connection: s('database', 'connection') },

@@ -15,6 +15,7 @@ import { registerNodes } from './resources/nodes.js';
 import { registerNodeStates } from './resources/node-states.js';
 import { registerNodeExtras } from './resources/node-extras.js';
 import { registerNodeBios } from './resources/node-bios.js';
+import { registerRamdisk } from './resources/ramdisk.js';
 import { registerPorts } from './resources/ports.js';
 import { registerPortgroups } from './resources/portgroups.js';
 import { registerChassis } from './resources/chassis.js';
@@ -149,6 +150,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   registerNodeStates(app, deps);
   registerNodeExtras(app, deps);
   registerNodeBios(app, deps);
+  registerRamdisk(app, deps);
   registerPorts(app, deps);
   registerPortgroups(app, deps);
   registerChassis(app, deps);

@@ -14,6 +14,7 @@ import { recoverOrphans } from './periodic/recovery.js';
 import { checkWaitTimeouts } from './periodic/timeouts.js';
 import { syncPowerStates } from './periodic/power-sync.js';
 import { restoreConsoles } from './consoles.js';
+import { AgentOperations } from './agent-operations.js';
 
 /**
  * A conductor as the API sees it. This one runs in the API's process; a remote conductor would implement the
@@ -25,6 +26,7 @@ export class Conductor {
   readonly power: PowerOperations;
   readonly ports: PortOperations;
   readonly allocations: AllocationOperations;
+  readonly agent: AgentOperations;
   private readonly periodic: PeriodicScheduler;
 
   constructor(store: Store, registry: DriverRegistry, config: Config, log: Logger) {
@@ -33,6 +35,7 @@ export class Conductor {
     this.power = new PowerOperations(this.core);
     this.ports = new PortOperations(this.core);
     this.allocations = new AllocationOperations(this.core);
+    this.agent = new AgentOperations(this.core);
     this.periodic = new PeriodicScheduler(this.core.log);
   }
 
