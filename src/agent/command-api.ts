@@ -3,7 +3,8 @@
  * `GET /v1/`, `GET /v1/status`, `POST /v1/commands/?wait=`, `GET /v1/commands/`, `GET /v1/commands/{id}?wait=`,
  * also without the `/v1` prefix as IPA serves them. Errors raised here answer IPA's WSME-like body
  * `{faultcode: "Client"|"Server", faultstring}`; a command's own failure is a 200 with command_error set.
- * Not yet: lookup/heartbeat (the agent does not call Ironic yet), agent_token checks, TLS.
+ * Once the agent has its token (from the lookup), every commands request must carry it as `?agent_token=`, as
+ * IPA requires; status and version documents stay open. Not yet: TLS.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
@@ -56,6 +57,8 @@ export class Agent {
   /** Epoch seconds, as IPA's `started_at`. */
   readonly startedAt = Date.now() / 1000;
   private app: FastifyInstance | undefined;
+  /** The agent token from the lookup; null until then (commands are then open, as before a lookup in IPA). */
+  token: string | null = null;
 
   constructor(readonly config: AgentConfig, opts: { log?: AgentLog; extensions?: Extensions } = {}) {
     this.log = opts.log ?? new AgentLog();
@@ -99,6 +102,16 @@ export class Agent {
         media_types: [{ base: 'application/json', type: MEDIA_TYPE }],
         ...version(url),
       };
+    });
+
+    // IPA's answer to a commands request without the agent's token, once it has one.
+    const checkToken = (req: FastifyRequest) => {
+      if (this.token === null) return;
+      const given = isRecord(req.query) ? req.query.agent_token : undefined;
+      if (given !== this.token) throw new RestError('Unauthorized', 401, '401 Unauthorized', 'Token invalid.');
+    };
+    app.addHook('preHandler', async (req) => {
+      if (/^(\/v1)?\/commands(\/|$|\?)/.test(req.url)) checkToken(req);
     });
 
     for (const prefix of ['/v1', '']) {

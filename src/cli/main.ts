@@ -149,4 +149,33 @@ program
     process.stdout.write(`ferrite ${VERSION} (Bare Metal API ${MIN_VERSION} - ${MAX_VERSION})\n`);
   });
 
+program
+  .command('agent')
+  .description('run the deploy agent on a server: look its node up, heartbeat, serve the agent command API')
+  .requiredOption('--api-url <url>', 'the Bare Metal API, e.g. http://192.0.2.1:6385')
+  .requiredOption('--mac <mac...>', "the server's MAC addresses")
+  .requiredOption('--disk <path>', 'the disk to deploy onto (a block device, or a disk file in the lab)')
+  .option('--listen <host:port>', 'where the command API listens', '0.0.0.0:9999')
+  .option('--advertise-host <host>', 'the address the conductor reaches this agent at (default: the listen host)')
+  .option('--lookup-timeout <seconds>', 'how long to look for the node', '600')
+  .action(async (opts: { apiUrl: string; mac: string[]; disk: string; listen: string; advertiseHost?: string; lookupTimeout: string }) => {
+    try {
+      const m = /^(.+):(\d+)$/.exec(opts.listen);
+      if (!m) throw new Error(`--listen: expected host:port, got ${opts.listen}`);
+      const timeout = Number(opts.lookupTimeout);
+      if (!Number.isFinite(timeout) || timeout <= 0) throw new Error(`--lookup-timeout: not a number of seconds: ${opts.lookupTimeout}`);
+      const { runAgent } = await import('../agent/agent-runtime.js');
+      const running = await runAgent({
+        apiUrl: opts.apiUrl.replace(/\/+$/, ''), macs: opts.mac, disk: opts.disk, listen: { host: m[1], port: Number(m[2]) },
+        advertiseHost: opts.advertiseHost, lookupTimeoutMs: timeout * 1000,
+      });
+      process.stdout.write(`${JSON.stringify({ event: 'ready', node: running.nodeUuid, callback_url: running.callbackUrl })}\n`);
+      const stop = () => void running.stop().then(() => process.exit(0), () => process.exit(1));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    } catch (e) {
+      fatal(e);
+    }
+  });
+
 await program.parseAsync(process.argv);
