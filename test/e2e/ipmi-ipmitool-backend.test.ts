@@ -16,7 +16,9 @@ import { nodeActions } from '../helpers/node-actions.js';
 const PASSWORD = 'Ipmitool-Secret-7';
 
 const IPMI_INI = {
-  ipmi: { client: 'ipmitool', request_timeout: '1', command_retry_timeout: '5' },
+  // Setting boot flags is four ipmitool runs, each with its own session: on a busy machine against the Python BMC
+  // that takes seconds, so the bound is generous here.
+  ipmi: { client: 'ipmitool', request_timeout: '1', command_retry_timeout: '20' },
   conductor: { power_state_change_timeout: '6', soft_power_off_timeout: '2' },
 };
 
