@@ -9,8 +9,8 @@
 // hook scripts, so nothing else on the machine (any local user can reach a loopback port) can drive servers through it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { chassisControl, IdentifyTimers } from './ipmi-chassis.js';
+import { listenTracked } from './tracked-listener.js';
 import type { VirtualServer } from './virtual-server.js';
 
 export interface IpmiHook {
@@ -51,29 +51,13 @@ export async function startIpmiHook(byId: Map<string, VirtualServer>, log: (msg:
       answer(res, 500, [e instanceof Error ? e.message : String(e)]);
     }
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', fail);
-      ok();
-    });
-  });
-  let closed: Promise<void> | undefined;
+  const listener = await listenTracked(server, 0, '127.0.0.1');
   return {
-    port: (server.address() as AddressInfo).port,
+    port: listener.port,
     token,
     close() {
-      closed ??= new Promise<void>((done) => {
-        identify.stop();
-        server.close(() => done());
-        for (const socket of sockets) socket.destroy();
-      });
-      return closed;
+      identify.stop();
+      return listener.close();
     },
   };
 }

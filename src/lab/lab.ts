@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { biosDefaults } from './bios-attributes.js';
 import { ensureDiskImage } from './disk-image.js';
@@ -17,6 +16,7 @@ import { Sessions } from './sessions.js';
 import { BatchedWriter, writeJsonAtomic } from './state-files.js';
 import { Tasks } from './tasks.js';
 import { ensureTlsMaterial } from './tls-material.js';
+import { listenTracked } from './tracked-listener.js';
 import { VirtualServer, newServerRecord, type LabSettings, type ServerRecord } from './virtual-server.js';
 
 const GIB = 1024 ** 3;
@@ -98,20 +98,8 @@ async function serve(opts: LabOptions, dir: string, rt: LabRuntime, writer: Batc
     caPath = tls.caPath;
     server = createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
   }
-  // Every TCP socket, tracked from accept: closeAllConnections misses TLS sockets still in their handshake.
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(opts.port ?? 8000, host, () => {
-      server.off('error', fail);
-      ok();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listener = await listenTracked(server, opts.port ?? 8000, host);
+  const port = listener.port;
   const url = `${opts.http ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   writeNodesFile(dir, url, username, password, servers, opts.ipmi === true);
   log(`lab listening on ${url} with ${servers.length} server(s), state in ${dir}`);
@@ -128,10 +116,7 @@ async function serve(opts: LabOptions, dir: string, rt: LabRuntime, writer: Batc
     },
     close(): Promise<void> {
       closed ??= (async () => {
-        const httpClosed = new Promise<void>((done) => server.close(() => done()));
-        // Hung requests (the hang fault) and idle keep-alive sockets would otherwise hold close() open forever.
-        server.closeAllConnections();
-        for (const socket of sockets) socket.destroy();
+        const httpClosed = listener.close();
         // The BMC processes go before the servers stop, so no IPMI request changes a server after its last write.
         await ipmi?.close();
         for (const s of servers) s.stop();
