@@ -32,27 +32,29 @@ export async function startService(config: Config, log: Logger = createLogger(co
         'bind [api] host_ip to a loopback address, or set [api] allow_insecure_noauth = true',
     );
   }
+  // How long power actions may take, the same for every BMC protocol.
+  const powerTimeouts = {
+    powerStateChangeTimeoutMs: config.conductor.powerStateChangeTimeout * 1000,
+    softPowerOffTimeoutMs: config.conductor.softPowerOffTimeout * 1000,
+    powerPollIntervalMs: 1000,
+  };
   const registry = new DriverRegistry({
     ...config.drivers,
     redfish: {
+      ...powerTimeouts,
       authType: config.redfish.authType,
       connectionAttempts: config.redfish.connectionAttempts,
       connectionRetryIntervalMs: config.redfish.connectionRetryInterval * 1000,
       requestTimeoutMs: config.redfish.requestTimeout * 1000,
       maxRetryAfterMs: config.redfish.maxRetryAfter * 1000,
-      powerStateChangeTimeoutMs: config.conductor.powerStateChangeTimeout * 1000,
-      softPowerOffTimeoutMs: config.conductor.softPowerOffTimeout * 1000,
-      powerPollIntervalMs: 1000,
       taskTimeoutMs: config.conductor.powerStateChangeTimeout * 1000,
     },
     ipmi: {
+      ...powerTimeouts,
       client: config.ipmi.client,
       commandRetryTimeoutMs: config.ipmi.commandRetryTimeout * 1000,
       minCommandIntervalMs: config.ipmi.minCommandInterval * 1000,
       requestTimeoutMs: config.ipmi.requestTimeout * 1000,
-      powerStateChangeTimeoutMs: config.conductor.powerStateChangeTimeout * 1000,
-      softPowerOffTimeoutMs: config.conductor.softPowerOffTimeout * 1000,
-      powerPollIntervalMs: 1000,
     },
     console: { address: config.console.socatAddress, terminalTimeoutSeconds: config.console.terminalTimeout },
   });

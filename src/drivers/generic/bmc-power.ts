@@ -21,9 +21,11 @@ export interface BmcPowerProtocol {
   beforePowerOn?(task: TaskContext): Promise<void>;
 }
 
+/** How long power actions may take (`[conductor]`), the same for every BMC protocol. */
 export interface PowerTimeouts {
   powerStateChangeTimeoutMs: number;
   softPowerOffTimeoutMs: number;
+  /** How often a waiting power action asks the BMC whether it got there, at most. */
   powerPollIntervalMs: number;
 }
 

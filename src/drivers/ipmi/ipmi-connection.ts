@@ -4,10 +4,11 @@ import type { IpmiBackend } from '../../clients/ipmi/ipmi-backend.js';
 import { IpmitoolClient } from '../../clients/ipmi/ipmitool-client.js';
 import { DriverError } from '../../domain/errors.js';
 import type { TaskContext } from '../interfaces.js';
+import type { PowerTimeouts } from '../generic/bmc-power.js';
 import { parseIpmiDriverInfo, type IpmiDriverInfo } from './driver-info.js';
 
 /** How Ferrite talks to IPMI BMCs: `[ipmi]` and the power timeouts of `[conductor]`. */
-export interface IpmiSettings {
+export interface IpmiSettings extends PowerTimeouts {
   /** `[ipmi] client`: Ferrite's own RMCP+ client, or Ironic's ipmitool command line (which also bridges). */
   client?: 'native' | 'ipmitool';
   /** Bound of one IPMI operation, session setup and retries included (Ironic's `command_retry_timeout`). */
@@ -16,9 +17,6 @@ export interface IpmiSettings {
   minCommandIntervalMs: number;
   /** Wait for one answer before sending again. */
   requestTimeoutMs: number;
-  powerStateChangeTimeoutMs: number;
-  softPowerOffTimeoutMs: number;
-  powerPollIntervalMs: number;
 }
 
 /**

@@ -4,19 +4,16 @@ import { RedfishError, RedfishHttpError } from '../../clients/redfish/errors.js'
 import type { Collection, ComputerSystem } from '../../clients/redfish/wire-types.js';
 import { DriverError, InvalidParameterValue } from '../../domain/errors.js';
 import type { TaskContext } from '../interfaces.js';
+import type { PowerTimeouts } from '../generic/bmc-power.js';
 import { parseRedfishDriverInfo, type RedfishDriverInfo } from './driver-info.js';
 
 /** How Ferrite talks to Redfish BMCs: `[redfish]` and the power timeouts of `[conductor]`. */
-export interface RedfishSettings {
+export interface RedfishSettings extends PowerTimeouts {
   authType: 'basic' | 'session' | 'auto';
   connectionAttempts: number;
   connectionRetryIntervalMs: number;
   requestTimeoutMs: number;
   maxRetryAfterMs: number;
-  powerStateChangeTimeoutMs: number;
-  softPowerOffTimeoutMs: number;
-  /** How often a waiting power action asks the BMC whether it got there. */
-  powerPollIntervalMs: number;
   /** How long an asynchronous BMC task (a BIOS reset) may take. */
   taskTimeoutMs: number;
 }
