@@ -13,7 +13,7 @@ import {
 } from '../../src/clients/ipmi/errors.js';
 import { udpTransport, type DatagramTransport } from '../../src/clients/ipmi/udp-transport.js';
 import {
-  freeUdpPort, startIpmiSim, startPyghmiBmc, type IpmiSimPeer, type PyghmiPeer,
+  bmcTarget, failureRecorder, freeUdpPort, startIpmiSim, startPyghmiBmc, type IpmiSimPeer, type PyghmiPeer,
 } from './peers/ipmi-peers.js';
 import { startSha256Bmc } from './peers/sha256-bmc.js';
 
@@ -34,16 +34,8 @@ describe('native IPMI client against ipmi_sim and pyghmi', () => {
   let sim: IpmiSimPeer;
   let py: PyghmiPeer;
   let client: IpmiClient;
-  const errors: Error[] = [];
-  const target = (peer: { port: number }, extra: Partial<IpmiTarget> = {}): IpmiTarget =>
-    ({ host: '127.0.0.1', port: peer.port, username: 'admin', password: PASSWORD, ...extra });
-  /** Expects `p` to fail with an error of `type`; keeps it for the password check at the end. */
-  const fails = async <E extends Error>(p: Promise<unknown>, type: new (...a: any[]) => E): Promise<E> => {
-    const e = await p.then(() => assert.fail('expected a failure'), (x: unknown) => x);
-    assert.ok(e instanceof type, `expected ${type.name}, got ${String(e)}`);
-    errors.push(e);
-    return e;
-  };
+  const { errors, fails } = failureRecorder();
+  const target = (peer: { port: number }, extra: Partial<IpmiTarget> = {}): IpmiTarget => bmcTarget(peer, PASSWORD, extra);
   /** ipmitool as Ironic runs it, suite 3, the password from the environment (never on a command line). */
   const ipmitool = async (peer: { port: number }, ...args: string[]) => (await run('ipmitool',
     ['-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(peer.port), '-U', 'admin', '-E', ...args],

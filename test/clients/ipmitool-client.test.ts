@@ -12,7 +12,9 @@ import {
 import type { IpmiBackend, IpmiTarget } from '../../src/clients/ipmi/ipmi-backend.js';
 import { IpmitoolClient, type IpmitoolClientOptions } from '../../src/clients/ipmi/ipmitool-client.js';
 import { ipmitoolArgs } from '../../src/clients/ipmi/ipmitool-command.js';
-import { startIpmiSim, startPyghmiBmc, type IpmiSimPeer, type PyghmiPeer } from './peers/ipmi-peers.js';
+import {
+  bmcTarget, failureRecorder, startIpmiSim, startPyghmiBmc, type IpmiSimPeer, type PyghmiPeer,
+} from './peers/ipmi-peers.js';
 
 /*
  * The ipmitool backend against the same two BMCs as the native client (OpenIPMI's ipmi_sim and a pyghmi BMC):
@@ -51,15 +53,8 @@ describe('ipmitool backend against ipmi_sim and pyghmi, next to the native clien
   let py: PyghmiPeer;
   let tool: IpmitoolClient;
   let native: IpmiClient;
-  const errors: Error[] = [];
-  const target = (peer: { port: number }, extra: Partial<IpmiTarget> = {}): IpmiTarget =>
-    ({ host: '127.0.0.1', port: peer.port, username: 'admin', password: PASSWORD, ...extra });
-  const fails = async <E extends Error>(p: Promise<unknown>, type: new (...a: any[]) => E): Promise<E> => {
-    const e = await p.then(() => assert.fail('expected a failure'), (x: unknown) => x);
-    assert.ok(e instanceof type, `expected ${type.name}, got ${String(e)}`);
-    errors.push(e);
-    return e;
-  };
+  const { errors, fails } = failureRecorder();
+  const target = (peer: { port: number }, extra: Partial<IpmiTarget> = {}): IpmiTarget => bmcTarget(peer, PASSWORD, extra);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferrite-ipmitool-'));

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { IpmiTarget } from '../../../src/clients/ipmi/client.js';
 
 /*
  * Real IPMI BMCs for tests, both Debian packages driven by files we write: OpenIPMI's ipmi_sim (power through a
@@ -204,4 +206,24 @@ export async function startPyghmiBmc(dir: string, username: string, password: st
   }
   await waitBound(peer, 'pyghmi BMC');
   return { ...peer, state: () => JSON.parse(readFileSync(stateFile, 'utf8')) as PyghmiState };
+}
+
+/** The target of a test BMC on 127.0.0.1 as user admin. */
+export function bmcTarget(peer: { port: number }, password: string, extra: Partial<IpmiTarget> = {}): IpmiTarget {
+  return { host: '127.0.0.1', port: peer.port, username: 'admin', password, ...extra };
+}
+
+/**
+ * `fails(p, Type)` expects `p` to fail with an error of `Type` and keeps it in `errors`, so a suite can check at its
+ * end that no error message ever carried a password.
+ */
+export function failureRecorder() {
+  const errors: Error[] = [];
+  const fails = async <E extends Error>(p: Promise<unknown>, type: new (...a: any[]) => E): Promise<E> => {
+    const e = await p.then(() => assert.fail('expected a failure'), (x: unknown) => x);
+    assert.ok(e instanceof type, `expected ${type.name}, got ${String(e)}`);
+    errors.push(e);
+    return e;
+  };
+  return { errors, fails };
 }
