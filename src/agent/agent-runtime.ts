@@ -8,6 +8,10 @@ export interface AgentRuntimeOptions extends AgentConfig {
   advertiseHost?: string;
   /** How long to keep looking the node up after start. */
   lookupTimeoutMs?: number;
+  /** From `ipa-inspection-callback-url`: where to send the hardware inventory before the lookup. */
+  inspectionCallbackUrl?: string;
+  /** From BOOTIF (`01-aa-bb-..`): the NIC the server network-booted from. */
+  bootInterface?: string;
 }
 
 export interface RunningAgent {

@@ -92,9 +92,10 @@ program
   .option('--disk-size <gib>', 'size of each server\'s sparse disk file in GiB', '10')
   .option('--ipmi', 'give every server an IPMI BMC too (Debian\'s ipmi_sim, one per server, UDP on 127.0.0.1)')
   .option('--ipmi-base-port <port>', 'UDP port of the first IPMI BMC, the others follow (0 = any free ports)', '6230')
+  .option('--boot-url <url>', 'the iPXE script servers network-boot from (what DHCP would hand out), e.g. http://127.0.0.1:6385/boot/boot.ipxe')
   .action(async (opts: {
     dir: string; servers: string; host: string; port: string; http?: boolean; username: string; password: string;
-    powerDelayMs: string; bootDelayMs: string; diskSize: string; ipmi?: boolean; ipmiBasePort: string;
+    powerDelayMs: string; bootDelayMs: string; diskSize: string; ipmi?: boolean; ipmiBasePort: string; bootUrl?: string;
   }) => {
     const number = (name: string, value: string, integer = false) => {
       const n = Number(value);
@@ -118,6 +119,7 @@ program
         diskSizeBytes: Math.round(number('disk-size', opts.diskSize) * 1024 ** 3),
         ipmi: opts.ipmi === true,
         ipmiBasePort: number('ipmi-base-port', opts.ipmiBasePort, true),
+        bootUrl: opts.bootUrl,
         log: (msg) => process.stderr.write(`ferrite lab: ${msg}\n`),
       });
     } catch (e) {
@@ -152,22 +154,30 @@ program
 program
   .command('agent')
   .description('run the deploy agent on a server: look its node up, heartbeat, serve the agent command API')
-  .requiredOption('--api-url <url>', 'the Bare Metal API, e.g. http://192.0.2.1:6385')
+  .option('--api-url <url>', 'the Bare Metal API, e.g. http://192.0.2.1:6385 (default: ipa-api-url from --cmdline)')
+  .option('--cmdline <words>', 'the kernel command line the server booted with (ipa-api-url, ipa-inspection-callback-url, BOOTIF)', '')
   .requiredOption('--mac <mac...>', "the server's MAC addresses")
   .requiredOption('--disk <path>', 'the disk to deploy onto (a block device, or a disk file in the lab)')
   .option('--listen <host:port>', 'where the command API listens', '0.0.0.0:9999')
   .option('--advertise-host <host>', 'the address the conductor reaches this agent at (default: the listen host)')
   .option('--lookup-timeout <seconds>', 'how long to look for the node', '600')
-  .action(async (opts: { apiUrl: string; mac: string[]; disk: string; listen: string; advertiseHost?: string; lookupTimeout: string }) => {
+  .action(async (opts: {
+    apiUrl?: string; cmdline: string; mac: string[]; disk: string; listen: string; advertiseHost?: string; lookupTimeout: string;
+  }) => {
     try {
+      const { parseKernelCmdline } = await import('../agent/kernel-cmdline.js');
+      const boot = parseKernelCmdline(opts.cmdline);
+      const apiUrl = opts.apiUrl ?? boot.apiUrl;
+      if (!apiUrl) throw new Error('the API is unknown: give --api-url, or ipa-api-url=... in --cmdline');
       const m = /^(.+):(\d+)$/.exec(opts.listen);
       if (!m) throw new Error(`--listen: expected host:port, got ${opts.listen}`);
       const timeout = Number(opts.lookupTimeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new Error(`--lookup-timeout: not a number of seconds: ${opts.lookupTimeout}`);
       const { runAgent } = await import('../agent/agent-runtime.js');
       const running = await runAgent({
-        apiUrl: opts.apiUrl.replace(/\/+$/, ''), macs: opts.mac, disk: opts.disk, listen: { host: m[1], port: Number(m[2]) },
+        apiUrl: apiUrl.replace(/\/+$/, ''), macs: opts.mac, disk: opts.disk, listen: { host: m[1], port: Number(m[2]) },
         advertiseHost: opts.advertiseHost, lookupTimeoutMs: timeout * 1000,
+        inspectionCallbackUrl: boot.inspectionCallbackUrl, bootInterface: boot.bootInterface,
       });
       process.stdout.write(`${JSON.stringify({ event: 'ready', node: running.nodeUuid, callback_url: running.callbackUrl })}\n`);
       const stop = () => void running.stop().then(() => process.exit(0), () => process.exit(1));

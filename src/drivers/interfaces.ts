@@ -28,6 +28,8 @@ export interface TaskContext {
   readonly ports: readonly Port[];
   readonly portgroups: readonly Portgroup[];
   readonly log: Logger;
+  /** The node's other interfaces: a boot interface sets the boot device through management, a deploy interface powers through power. */
+  readonly interfaces: NodeInterfaces;
   /** Persists changes to the reserved node (driver_internal_info, power_state, ...). */
   save(changes: Partial<Node>): Promise<void>;
   savePort(port: Port, changes: Partial<Port>): Promise<void>;

@@ -16,6 +16,11 @@ export interface LabOptions {
   ipmi?: boolean;
   /** UDP port of the first server's IPMI BMC; the others follow consecutively. 0 picks free ports. Default 6230. */
   ipmiBasePort?: number;
+  /**
+   * The iPXE script servers network-boot from (the DHCP bootfile), e.g. Ferrite's `http://host:6385/boot/boot.ipxe`.
+   * Without it a network boot finds nothing to boot.
+   */
+  bootUrl?: string;
   log?: (msg: string) => void;
 }
 
