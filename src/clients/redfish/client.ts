@@ -4,7 +4,7 @@ import {
 } from './errors.js';
 import { withRetries, type RetryPolicy } from './retrying.js';
 import { httpTransport, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
-import type { Collection, ServiceRoot, Task } from './wire-types.js';
+import type { Collection, Manager, ServiceRoot, Task, VirtualMedia } from './wire-types.js';
 
 export type RedfishAuthType = 'basic' | 'session' | 'auto';
 
@@ -86,6 +86,33 @@ export class RedfishClient {
   async members<T>(collectionPath: string): Promise<T[]> {
     const collection = (await this.get<Collection>(collectionPath)).body;
     return Promise.all((collection.Members ?? []).map(async (m) => (await this.get<T>(m['@odata.id'])).body));
+  }
+
+  /**
+   * The Manager's virtual media device that takes one of `mediaTypes` (`CD`, `DVD`, ...), with its path; null
+   * when the Manager has no virtual media or none of that type.
+   */
+  async findVirtualMedia(managerPath: string, mediaTypes: readonly string[]): Promise<{ path: string; media: VirtualMedia } | null> {
+    const manager = (await this.get<Manager>(managerPath)).body;
+    const collection = manager.VirtualMedia?.['@odata.id'];
+    if (!collection) return null;
+    const members = (await this.get<Collection>(collection)).body.Members ?? [];
+    for (const member of members) {
+      const media = (await this.get<VirtualMedia>(member['@odata.id'])).body;
+      if ((media.MediaTypes ?? []).some((t) => mediaTypes.includes(t))) return { path: member['@odata.id'], media };
+    }
+    return null;
+  }
+
+  /** Inserts the image at `imageUrl` (which the BMC downloads itself) into the virtual media device at `path`. */
+  async insertMedia(path: string, media: VirtualMedia, imageUrl: string, writeProtected = true): Promise<void> {
+    const target = media.Actions?.['#VirtualMedia.InsertMedia']?.target ?? `${path}/Actions/VirtualMedia.InsertMedia`;
+    await this.post(target, { Image: imageUrl, Inserted: true, WriteProtected: writeProtected });
+  }
+
+  async ejectMedia(path: string, media: VirtualMedia): Promise<void> {
+    const target = media.Actions?.['#VirtualMedia.EjectMedia']?.target ?? `${path}/Actions/VirtualMedia.EjectMedia`;
+    await this.post(target, {});
   }
 
   /**
