@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parse as parseIni } from 'ini';
 import { INTERFACE_SLOTS, type InterfaceSlot } from './domain/node.js';
 import { parseDelay, type DelaySpec } from './drivers/fake/fake-delay.js';
+import type { BootSettings } from './drivers/pxe/boot-settings.js';
 
 /**
  * Configuration: an INI file with Ironic's section and option names where Ironic has the option, environment
@@ -65,6 +66,17 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
     quick_action_wait: { kind: 'float', default: '0.5', min: 0 },
     power_state_change_timeout: { kind: 'float', default: '60', min: 2 },
     soft_power_off_timeout: { kind: 'float', default: '600', min: 1 },
+    /** Defaults to `<[deploy] http_url>/agent/kernel`, which Ferrite serves itself. */
+    deploy_kernel: { kind: 'string', default: '' },
+    /** Defaults to `<[deploy] http_url>/agent/ramdisk`, which Ferrite serves itself. */
+    deploy_ramdisk: { kind: 'string', default: '' },
+  },
+  deploy: {
+    /** Defaults to `<public endpoint>/boot`: Ferrite's own boot file server, on the API port. */
+    http_url: { kind: 'string', default: '' },
+  },
+  pxe: {
+    kernel_append_params: { kind: 'string', default: 'nofb nomodeset vga=normal' },
   },
   redfish: {
     connection_attempts: { kind: 'int', default: '5', min: 1 },
@@ -140,7 +152,13 @@ export interface Config {
     quickActionWait: number;
     powerStateChangeTimeout: number;
     softPowerOffTimeout: number;
+    /** null: Ferrite's own agent kernel under `[deploy] http_url`. */
+    deployKernel: string | null;
+    deployRamdisk: string | null;
   };
+  /** null: Ferrite's own boot file server, `<public endpoint>/boot`. */
+  deploy: { httpUrl: string | null };
+  pxe: { kernelAppendParams: string };
   redfish: {
     connectionAttempts: number;
     connectionRetryInterval: number;
@@ -264,10 +282,21 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
   };
   const hardwareTypes = get('DEFAULT', 'enabled_hardware_types') as string[];
   if (hardwareTypes.length === 0) throw new ConfigError('[DEFAULT] enabled_hardware_types must name at least one hardware type');
-  const publicEndpoint = s('api', 'public_endpoint').replace(/\/+$/, '');
-  if (publicEndpoint && !/^https?:\/\//.test(publicEndpoint)) {
-    throw new ConfigError(`[api] public_endpoint = "${publicEndpoint}" must be an http:// or https:// URL`);
-  }
+  const optionalUrl = (section: string, option: string): string | null => {
+    const url = s(section, option).trim().replace(/\/+$/, '');
+    if (url === '') return null;
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch {
+      // reported below
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '') {
+      throw new ConfigError(`[${section}] ${option} = "${url}" must be an http:// or https:// URL`);
+    }
+    return url;
+  };
+  const publicEndpoint = optionalUrl('api', 'public_endpoint');
 
   return {
     host: s('DEFAULT', 'host'),
@@ -280,7 +309,7 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
       hostIp: s('api', 'host_ip'),
       port: n('api', 'port'),
       maxLimit: n('api', 'max_limit'),
-      publicEndpoint: publicEndpoint || null,
+      publicEndpoint,
       maxBodyBytes: n('api', 'max_body_bytes'),
       restrictLookup: b('api', 'restrict_lookup'),
       ramdiskHeartbeatTimeout: n('api', 'ramdisk_heartbeat_timeout'),
@@ -306,7 +335,11 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
       quickActionWait: n('conductor', 'quick_action_wait'),
       powerStateChangeTimeout: n('conductor', 'power_state_change_timeout'),
       softPowerOffTimeout: n('conductor', 'soft_power_off_timeout'),
+      deployKernel: optionalUrl('conductor', 'deploy_kernel'),
+      deployRamdisk: optionalUrl('conductor', 'deploy_ramdisk'),
     },
+    deploy: { httpUrl: optionalUrl('deploy', 'http_url') },
+    pxe: { kernelAppendParams: s('pxe', 'kernel_append_params').trim() },
     redfish: {
       connectionAttempts: n('redfish', 'connection_attempts'),
       connectionRetryInterval: n('redfish', 'connection_retry_interval'),
@@ -334,5 +367,27 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
         rescue: delay('rescue_delay'),
       },
     },
+  };
+}
+
+/**
+ * Where nodes boot from, with the defaults filled in: the API's public endpoint (else the address it listens on,
+ * loopback when it listens on every address), the boot files under it, Ferrite's own agent kernel and ramdisk.
+ * `listenPort` is the port really bound, for `[api] port = 0`.
+ */
+export function bootSettings(config: Config, listenPort: number = config.api.port): BootSettings {
+  let apiUrl = config.api.publicEndpoint;
+  if (apiUrl === null) {
+    const ip = config.api.hostIp;
+    const host = ip === '0.0.0.0' || ip === '::' || ip === '' ? '127.0.0.1' : ip.includes(':') ? `[${ip}]` : ip;
+    apiUrl = `http://${host}:${listenPort}`;
+  }
+  const httpUrl = config.deploy.httpUrl ?? `${apiUrl}/boot`;
+  return {
+    apiUrl,
+    httpUrl,
+    deployKernel: config.conductor.deployKernel ?? `${httpUrl}/agent/kernel`,
+    deployRamdisk: config.conductor.deployRamdisk ?? `${httpUrl}/agent/ramdisk`,
+    kernelAppendParams: config.pxe.kernelAppendParams,
   };
 }

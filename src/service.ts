@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import { bootSettings, type Config } from './config.js';
 import { LOG_REDACT_PATHS } from './domain/secrets.js';
 import { migrateToLatest, openDatabase, parseConnection } from './store/database.js';
 import { Store } from './store/store.js';
@@ -38,6 +38,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
     softPowerOffTimeoutMs: config.conductor.softPowerOffTimeout * 1000,
     powerPollIntervalMs: 1000,
   };
+  // Filled in again once the API listens when [api] port = 0 left the port to the system.
+  const boot = bootSettings(config);
   const registry = new DriverRegistry({
     ...config.drivers,
     redfish: {
@@ -57,6 +59,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
       requestTimeoutMs: config.ipmi.requestTimeout * 1000,
     },
     console: { address: config.console.socatAddress, terminalTimeoutSeconds: config.console.terminalTimeout },
+    boot,
   });
   const database = openDatabase(parseConnection(config.database.connection, config.statePath),
     (err) => log.warn({ err: err.message }, 'database connection lost; it will be re-established'));
@@ -69,6 +72,8 @@ export async function startService(config: Config, log: Logger = createLogger(co
     const app = await buildApp(store, conductor, config, log);
     const address = await app.listen({ host: config.api.hostIp, port: config.api.port });
     log.info({ address }, 'Ferrite API listening');
+    const bound = app.server.address();
+    if (config.api.port === 0 && bound !== null && typeof bound === 'object') Object.assign(boot, bootSettings(config, bound.port));
     let closed = false;
     return {
       app, conductor, store, log, url: address,

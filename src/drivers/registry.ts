@@ -19,6 +19,9 @@ import { ipmiPower } from './ipmi/ipmi-power.js';
 import { ipmiManagement } from './ipmi/ipmi-management.js';
 import { ipmiSocatConsole, type ConsoleSettings } from './ipmi/ipmi-console.js';
 import { ConsoleProcesses } from './ipmi/console-processes.js';
+import type { BootSettings } from './pxe/boot-settings.js';
+import { ipxeBoot, pxeBoot } from './pxe/pxe-boot.js';
+import { redfishVirtualMediaBoot } from './redfish/redfish-virtual-media-boot.js';
 
 export interface DriverConfig {
   enabledHardwareTypes: readonly string[];
@@ -30,6 +33,7 @@ export interface DriverConfig {
   redfish: RedfishSettings;
   ipmi: IpmiSettings;
   console: ConsoleSettings;
+  boot: BootSettings;
 }
 
 const HARDWARE_TYPES: readonly HardwareType[] = [fakeHardwareType, ipmiHardwareType, redfishHardwareType];
@@ -38,6 +42,7 @@ type Implementations = { [S in InterfaceSlot]: Record<string, NodeInterfaces[S]>
 
 function buildImplementations(
   delays: FakeDelays, redfish: RedfishConnector, ipmi: IpmiConnector, consoles: ConsoleProcesses, console: ConsoleSettings,
+  boot: BootSettings,
 ): Implementations {
   const redfishPowerImpl = redfishPower(redfish);
   return {
@@ -45,7 +50,9 @@ function buildImplementations(
     management: {
       fake: fakeManagement(delays), 'no-management': noManagement(), redfish: redfishManagement(redfish), ipmitool: ipmiManagement(ipmi),
     },
-    boot: { fake: fakeBoot(delays) },
+    boot: {
+      fake: fakeBoot(delays), ipxe: ipxeBoot(boot), pxe: pxeBoot(boot), 'redfish-virtual-media': redfishVirtualMediaBoot(redfish, boot),
+    },
     deploy: { fake: fakeDeploy(delays) },
     inspect: { fake: fakeInspect(delays), 'no-inspect': noInspect(), redfish: redfishInspect(redfish) },
     rescue: { fake: fakeRescue(delays), 'no-rescue': noRescue() },
@@ -72,7 +79,9 @@ export class DriverRegistry {
 
   constructor(private readonly config: DriverConfig) {
     this.ipmi = new IpmiConnector(config.ipmi);
-    this.impls = buildImplementations(config.fakeDelays, new RedfishConnector(config.redfish), this.ipmi, this.consoles, config.console);
+    this.impls = buildImplementations(
+      config.fakeDelays, new RedfishConnector(config.redfish), this.ipmi, this.consoles, config.console, config.boot,
+    );
     this.types = new Map();
     for (const name of config.enabledHardwareTypes) {
       const type = HARDWARE_TYPES.find((t) => t.name === name);
@@ -101,6 +110,11 @@ export class DriverRegistry {
   async close(): Promise<void> {
     await this.consoles.stopAll();
     await this.ipmi.close();
+  }
+
+  /** Where nodes network-boot from: the boot file server renders what the boot interfaces recorded. */
+  get bootSettings(): BootSettings {
+    return this.config.boot;
   }
 
   hardwareTypeNames(): string[] {

@@ -5,7 +5,7 @@ export const fakeHardwareType: HardwareType = {
   name: 'fake-hardware',
   supported: {
     bios: ['fake', 'no-bios'],
-    boot: ['fake'],
+    boot: ['fake', 'ipxe', 'pxe'],
     console: ['fake', 'no-console'],
     deploy: ['fake'],
     firmware: ['fake', 'no-firmware'],

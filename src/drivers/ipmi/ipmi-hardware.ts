@@ -3,13 +3,14 @@ import type { HardwareType } from '../interfaces.js';
 /**
  * `ipmi`: power and management through the BMC's IPMI 2.0 (RMCP+) interface. The implementations keep Ironic's
  * name `ipmitool` so node definitions carry over, though Ferrite speaks the protocol itself. Fake implementations
- * may stand in for any slot, as in Ironic; boot and deploy are fake until PXE boot and the agent deploy exist.
+ * may stand in for any slot, as in Ironic. Boot is network boot (iPXE first, Ironic's default); deploy is fake until
+ * the agent deploy exists.
  */
 export const ipmiHardwareType: HardwareType = {
   name: 'ipmi',
   supported: {
     bios: ['no-bios', 'fake'],
-    boot: ['fake'],
+    boot: ['ipxe', 'pxe', 'fake'],
     console: ['no-console', 'ipmitool-socat', 'fake'],
     deploy: ['fake'],
     firmware: ['no-firmware', 'fake'],

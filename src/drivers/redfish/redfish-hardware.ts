@@ -2,13 +2,14 @@ import type { HardwareType } from '../interfaces.js';
 
 /**
  * `redfish`: power, management and inspection through a DMTF Redfish BMC. Fake implementations may stand in for
- * any slot, as in Ironic; boot and deploy are fake until the virtual-media boot and the agent deploy exist.
+ * any slot, as in Ironic. Boot is network boot (iPXE first, Ironic's default) or virtual media; deploy is fake
+ * until the agent deploy exists.
  */
 export const redfishHardwareType: HardwareType = {
   name: 'redfish',
   supported: {
     bios: ['redfish', 'no-bios', 'fake'],
-    boot: ['fake'],
+    boot: ['ipxe', 'pxe', 'redfish-virtual-media', 'fake'],
     console: ['no-console', 'fake'],
     deploy: ['fake'],
     firmware: ['no-firmware', 'fake'],
