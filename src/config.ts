@@ -74,6 +74,19 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
   deploy: {
     /** Defaults to `<public endpoint>/boot`: Ferrite's own boot file server, on the API port. */
     http_url: { kind: 'string', default: '' },
+    /** Empty: the agent's own priority (10 for erase_devices, 99 for erase_devices_metadata); 0 disables the step. */
+    erase_devices_priority: { kind: 'string', default: '' },
+    erase_devices_metadata_priority: { kind: 'string', default: '' },
+  },
+  agent: {
+    /** Bound of one HTTP exchange with an agent, as Ironic's. */
+    command_timeout: { kind: 'int', default: '60', min: 1 },
+    /** How often the conductor asks a running agent step (an image write, an erase) how it is going. */
+    command_poll_interval: { kind: 'float', default: '1', min: 0.05 },
+  },
+  inspector: {
+    /** Which NICs found by in-band inspection become ports: all, active (with an IP), pxe (the boot NIC), disabled. */
+    add_ports: { kind: 'string', default: 'pxe', choices: ['all', 'active', 'pxe', 'disabled'] },
   },
   pxe: {
     kernel_append_params: { kind: 'string', default: 'nofb nomodeset vga=normal' },
@@ -157,7 +170,13 @@ export interface Config {
     deployRamdisk: string | null;
   };
   /** null: Ferrite's own boot file server, `<public endpoint>/boot`. */
-  deploy: { httpUrl: string | null };
+  deploy: {
+    httpUrl: string | null;
+    /** undefined: the agent's own priority. */
+    erasePriorities: { erase_devices?: number; erase_devices_metadata?: number };
+  };
+  agent: { commandTimeout: number; commandPollInterval: number };
+  inspector: { addPorts: 'all' | 'active' | 'pxe' | 'disabled' };
   pxe: { kernelAppendParams: string };
   redfish: {
     connectionAttempts: number;
@@ -297,6 +316,13 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
     return url;
   };
   const publicEndpoint = optionalUrl('api', 'public_endpoint');
+  const optionalPriority = (option: string): number | undefined => {
+    const text = s('deploy', option).trim();
+    if (text === '') return undefined;
+    const v = Number(text);
+    if (!Number.isInteger(v) || v < 0) throw new ConfigError(`[deploy] ${option} = "${text}" is not a priority (an integer, 0 or more)`);
+    return v;
+  };
 
   return {
     host: s('DEFAULT', 'host'),
@@ -338,7 +364,15 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
       deployKernel: optionalUrl('conductor', 'deploy_kernel'),
       deployRamdisk: optionalUrl('conductor', 'deploy_ramdisk'),
     },
-    deploy: { httpUrl: optionalUrl('deploy', 'http_url') },
+    deploy: {
+      httpUrl: optionalUrl('deploy', 'http_url'),
+      erasePriorities: {
+        erase_devices: optionalPriority('erase_devices_priority'),
+        erase_devices_metadata: optionalPriority('erase_devices_metadata_priority'),
+      },
+    },
+    agent: { commandTimeout: n('agent', 'command_timeout'), commandPollInterval: n('agent', 'command_poll_interval') },
+    inspector: { addPorts: s('inspector', 'add_ports') as Config['inspector']['addPorts'] },
     pxe: { kernelAppendParams: s('pxe', 'kernel_append_params').trim() },
     redfish: {
       connectionAttempts: n('redfish', 'connection_attempts'),

@@ -60,6 +60,14 @@ export async function startService(config: Config, log: Logger = createLogger(co
     },
     console: { address: config.console.socatAddress, terminalTimeoutSeconds: config.console.terminalTimeout },
     boot,
+    agent: {
+      commandTimeoutMs: config.agent.commandTimeout * 1000,
+      pollIntervalMs: config.agent.commandPollInterval * 1000,
+      // A step (an image write) is bounded like the wait for the agent itself; 0 there means no bound, a day here.
+      stepTimeoutMs: (config.conductor.deployCallbackTimeout || 86_400) * 1000,
+      erasePriorities: config.deploy.erasePriorities,
+      addPorts: config.inspector.addPorts,
+    },
   });
   const database = openDatabase(parseConnection(config.database.connection, config.statePath),
     (err) => log.warn({ err: err.message }, 'database connection lost; it will be re-established'));

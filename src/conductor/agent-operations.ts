@@ -3,6 +3,10 @@ import { AGENT_TOKEN_KEY, LOOKUP_ALLOWED_STATES, isAgentTokenValid, type Heartbe
 import { InvalidParameterValue, NotFound } from '../domain/errors.js';
 import type { JsonObject, Node } from '../domain/node.js';
 import type { ConductorCore } from './conductor.js';
+import type { NodeTask } from './node-task.js';
+import { ProvisionState } from '../domain/provision-state-machine.js';
+import { inventoryMacs } from '../drivers/agent/inventory-rules.js';
+import { resumeClean, resumeDeploy, resumeInspection } from './flows/agent-flows.js';
 
 /** The conductor's side of the agent protocol: lookup (with the one-time token) and heartbeats. */
 export class AgentOperations {
@@ -29,7 +33,9 @@ export class AgentOperations {
    * missing token, or from a node that waits for no agent, changes nothing.
    */
   async heartbeat(ident: string, hb: Heartbeat): Promise<void> {
-    await this.core.withTask(ident, 'heartbeat', async (task) => {
+    const task = await this.core.acquire(ident, 'heartbeat');
+    let handedOver = false;
+    try {
       const node = task.node;
       if (!isAgentTokenValid(node, hb.agentToken)) throw new InvalidParameterValue('Invalid or missing agent token received.');
       const info = node.driver_internal_info;
@@ -45,7 +51,62 @@ export class AgentOperations {
       if (hb.agentVersion !== undefined) recorded.agent_version = hb.agentVersion;
       if (hb.agentVerifyCa !== undefined) recorded.agent_verify_ca = hb.agentVerifyCa;
       await task.save({ driver_internal_info: recorded });
-    });
+
+      // A node in maintenance only records heartbeats; one that waits for its agent goes on with its action.
+      const next = node.maintenance || hb.callbackUrl === '' ? undefined : this.continuation(task);
+      if (!next) return;
+      let claim;
+      try {
+        claim = this.core.claimWorker();
+      } catch (e) {
+        // The agent heartbeats again soon; the action goes on then.
+        task.log.warn({ err: (e as Error).message }, 'no free worker to continue after the heartbeat');
+        return;
+      }
+      handedOver = true;
+      void this.core.spawn(task, next, claim);
+    } finally {
+      if (!handedOver) await task.release();
+    }
+  }
+
+  /** What a heartbeat sets going, by the state the node waits in; undefined when it only records the heartbeat. */
+  private continuation(task: NodeTask): ((t: NodeTask) => Promise<void>) | undefined {
+    const { deploy } = task.interfaces;
+    switch (task.node.provision_state) {
+      case ProvisionState.waitCallBack:
+        return deploy.continueDeploy ? resumeDeploy : undefined;
+      case ProvisionState.cleanWait:
+        return deploy.continueClean ? resumeClean : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * In-band inspection data from an agent (`POST /v1/continue_inspection`): the node is found by the MACs of the
+   * inventory and must wait in `inspect wait`; the data is then processed in the background. Returns the node.
+   */
+  async continueInspection(data: JsonObject): Promise<Node> {
+    const macs = inventoryMacs(data);
+    if (macs.length === 0) throw new InvalidParameterValue('The inspection data names no interface with a MAC address: its node cannot be found');
+    const found = await this.find(macs, undefined);
+    // Ironic answers any node that is not being inspected like an unknown one: inspection data is no way to probe.
+    if (!found || found.provision_state !== ProvisionState.inspectWait) throw new NotFound('Resource could not be found.');
+    const task = await this.core.acquire(found, 'inspection data');
+    let handedOver = false;
+    try {
+      if (task.node.provision_state !== ProvisionState.inspectWait) throw new NotFound('Resource could not be found.');
+      if (!task.interfaces.inspect.continueInspection) {
+        throw new InvalidParameterValue(`Node ${task.node.uuid} is inspected by its ${task.interfaces.inspect.name} inspect interface, which takes no in-band data`);
+      }
+      const claim = this.core.claimWorker();
+      handedOver = true;
+      void this.core.spawn(task, (t) => resumeInspection(t, data), claim);
+      return task.node;
+    } finally {
+      if (!handedOver) await task.release();
+    }
   }
 
   private async find(addresses: readonly string[], nodeUuid: string | undefined): Promise<Node | undefined> {

@@ -9,6 +9,7 @@ import { deploy, undeploy } from './flows/deployment.js';
 import { inspect } from './flows/inspection.js';
 import { rescue, unrescue } from './flows/rescue.js';
 import { adopt, service } from './flows/simple-flows.js';
+import { tidyAfter, withoutAgent } from './flows/agent-flows.js';
 
 /** What an abort in each wait state reports in last_error. */
 const ABORTED: Partial<Record<State, string>> = {
@@ -80,7 +81,12 @@ export async function startProvisionAction(core: ConductorCore, ident: string, r
       case 'abort': {
         const what = ABORTED[node.provision_state] ?? 'The action';
         const lastError = node.provision_state === ProvisionState.serviceFailed ? node.last_error : `${what} was aborted by request.`;
-        await task.fire('abort', { last_error: lastError, clean_step: {}, deploy_step: {}, service_step: {} }, task.keptTarget());
+        const from = node.provision_state;
+        await task.fire('abort', {
+          last_error: lastError, clean_step: {}, deploy_step: {}, service_step: {}, driver_internal_info: withoutAgent(node.driver_internal_info),
+        }, task.keptTarget());
+        // The agent that was awaited is no longer wanted: the node is powered off and its ramdisk boot undone.
+        await tidyAfter(task, from);
         if (lastError && node.provision_state !== ProvisionState.serviceFailed) await task.recordHistory('abort', lastError, 'WARNING');
         return;
       }

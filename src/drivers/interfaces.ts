@@ -94,10 +94,26 @@ export interface DeployInterface extends HardwareInterface {
   cleanUp(task: TaskContext): Promise<void>;
   /** Automated cleaning: runs the interface's clean steps. */
   clean(task: TaskContext, steps: readonly JsonObject[] | null): Promise<StepOutcome>;
+  /**
+   * Agent-driven deploys: called when the node's agent heartbeats while the node waits in `wait call-back` (the
+   * node is then `deploying`). 'done' means the instance is deployed and booting.
+   */
+  continueDeploy?(task: TaskContext): Promise<StepOutcome>;
+  /** The same for cleaning: the agent heartbeats while the node waits in `clean wait`. */
+  continueClean?(task: TaskContext): Promise<StepOutcome>;
+  /**
+   * Best-effort tidying after a deploy or cleaning failed, timed out or was aborted: leaves the node powered off
+   * and its ramdisk boot undone. Must not throw.
+   */
+  failed?(task: TaskContext): Promise<void>;
 }
 
 export interface InspectInterface extends HardwareInterface {
   inspect(task: TaskContext): Promise<StepOutcome>;
+  /** In-band inspection: the agent sent its inventory while the node waits in `inspect wait`. */
+  continueInspection?(task: TaskContext, data: JsonObject): Promise<void>;
+  /** Best-effort tidying after an inspection failed, timed out or was aborted. Must not throw. */
+  failed?(task: TaskContext): Promise<void>;
 }
 
 export interface RescueInterface extends HardwareInterface {

@@ -19,6 +19,9 @@ import { ipmiPower } from './ipmi/ipmi-power.js';
 import { ipmiManagement } from './ipmi/ipmi-management.js';
 import { ipmiSocatConsole, type ConsoleSettings } from './ipmi/ipmi-console.js';
 import { ConsoleProcesses } from './ipmi/console-processes.js';
+import { AgentSteps, type AgentDriverSettings } from './agent/agent-steps.js';
+import { directDeploy } from './agent/direct-deploy.js';
+import { agentInspect } from './agent/agent-inspect.js';
 import type { BootSettings } from './pxe/boot-settings.js';
 import { ipxeBoot, pxeBoot } from './pxe/pxe-boot.js';
 import { redfishVirtualMediaBoot } from './redfish/redfish-virtual-media-boot.js';
@@ -34,6 +37,7 @@ export interface DriverConfig {
   ipmi: IpmiSettings;
   console: ConsoleSettings;
   boot: BootSettings;
+  agent: Omit<AgentDriverSettings, 'boot'>;
 }
 
 const HARDWARE_TYPES: readonly HardwareType[] = [fakeHardwareType, ipmiHardwareType, redfishHardwareType];
@@ -42,9 +46,10 @@ type Implementations = { [S in InterfaceSlot]: Record<string, NodeInterfaces[S]>
 
 function buildImplementations(
   delays: FakeDelays, redfish: RedfishConnector, ipmi: IpmiConnector, consoles: ConsoleProcesses, console: ConsoleSettings,
-  boot: BootSettings,
+  boot: BootSettings, agentSettings: Omit<AgentDriverSettings, 'boot'>,
 ): Implementations {
   const redfishPowerImpl = redfishPower(redfish);
+  const agent = new AgentSteps({ ...agentSettings, boot });
   return {
     power: { fake: fakePower(delays), redfish: redfishPowerImpl, ipmitool: ipmiPower(ipmi) },
     management: {
@@ -53,8 +58,8 @@ function buildImplementations(
     boot: {
       fake: fakeBoot(delays), ipxe: ipxeBoot(boot), pxe: pxeBoot(boot), 'redfish-virtual-media': redfishVirtualMediaBoot(redfish, boot),
     },
-    deploy: { fake: fakeDeploy(delays) },
-    inspect: { fake: fakeInspect(delays), 'no-inspect': noInspect(), redfish: redfishInspect(redfish) },
+    deploy: { fake: fakeDeploy(delays), direct: directDeploy(agent) },
+    inspect: { fake: fakeInspect(delays), 'no-inspect': noInspect(), redfish: redfishInspect(redfish), agent: agentInspect(agent.settings) },
     rescue: { fake: fakeRescue(delays), 'no-rescue': noRescue() },
     network: { noop: noopNetwork() },
     console: { fake: fakePassive(), 'no-console': unsupportedPassive('console'), 'ipmitool-socat': ipmiSocatConsole(consoles, console) },
@@ -80,7 +85,7 @@ export class DriverRegistry {
   constructor(private readonly config: DriverConfig) {
     this.ipmi = new IpmiConnector(config.ipmi);
     this.impls = buildImplementations(
-      config.fakeDelays, new RedfishConnector(config.redfish), this.ipmi, this.consoles, config.console, config.boot,
+      config.fakeDelays, new RedfishConnector(config.redfish), this.ipmi, this.consoles, config.console, config.boot, config.agent,
     );
     this.types = new Map();
     for (const name of config.enabledHardwareTypes) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidParameterValue, NotFound } from '../../domain/errors.js';
+import type { JsonObject } from '../../domain/node.js';
 import { maskInstanceInfo, maskSecrets } from '../../domain/secrets.js';
 import type { ApiDeps } from '../app.js';
 import { objectBody, onlyKeys } from '../body.js';
@@ -71,6 +72,14 @@ export function registerRamdisk(app: FastifyInstance, deps: ApiDeps): void {
       agentStatus: text('agent_status'), agentStatusMessage: text('agent_status_message'),
     });
     return reply.code(202).send();
+  });
+
+  // In-band inspection data (Ironic's built-in inspection, API 1.84). It is not gated by version: agents post it
+  // without a version header, and Ferrite's API range stops before 1.84.
+  app.post('/v1/continue_inspection', async (request, reply) => {
+    const body = objectBody(request.body);
+    const node = await conductor.agent.continueInspection(body as JsonObject);
+    return reply.code(202).send({ uuid: node.uuid });
   });
 }
 

@@ -3,6 +3,7 @@ import { ProvisionState } from '../../domain/provision-state-machine.js';
 import type { NodeTask } from '../node-task.js';
 import type { FlowContext } from './flow-context.js';
 import { cacheBiosSettings, isBiosStep, runBiosStep } from './bios-steps.js';
+import { failAction, withoutAgent } from './agent-flows.js';
 
 function automatedCleanEnabled(task: NodeTask, ctx: FlowContext): boolean {
   return task.node.automated_clean ?? ctx.config.conductor.automatedClean;
@@ -16,8 +17,10 @@ export async function clean(task: NodeTask, ctx: FlowContext, manualSteps: JsonO
   const manual = manualSteps !== null;
   try {
     if (manual || automatedCleanEnabled(task, ctx)) {
-      await task.interfaces.deploy.validate(task);
-      await task.save({ clean_step: {} });
+      // Cleaning needs no instance image: the deploy interface's own validation (which asks for one) is not run.
+      await task.interfaces.power.validate(task);
+      await task.interfaces.boot.validate(task);
+      await task.save({ clean_step: {}, driver_internal_info: withoutAgent(task.node.driver_internal_info) });
       // Out-of-band steps (BIOS) run here, in order; runs of other steps go to the deploy interface together.
       const groups = manualSteps === null ? [null] : manualSteps.length === 0 ? [[]] : groupSteps(manualSteps);
       for (const [i, group] of groups.entries()) {
@@ -39,10 +42,10 @@ export async function clean(task: NodeTask, ctx: FlowContext, manualSteps: JsonO
     const retired = task.node.retired;
     await task.fire(manual || retired ? 'manage' : 'done', {
       clean_step: {}, last_error: null,
-      driver_internal_info: withoutKeys(task.node.driver_internal_info, ['clean_steps', 'agent_url', 'agent_secret_token']),
+      driver_internal_info: withoutAgent(task.node.driver_internal_info, ['clean_steps']),
     });
   } catch (e) {
-    await task.fail(e, 'cleaning', { clean_step: {} });
+    await failAction(task, e, 'cleaning', { clean_step: {} });
   }
 }
 

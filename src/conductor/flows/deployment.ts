@@ -1,7 +1,8 @@
 import type { NodeTask } from '../node-task.js';
 import type { FlowContext, ProvisionArgs } from './flow-context.js';
-import { clean, withoutKeys } from './cleaning.js';
+import { clean } from './cleaning.js';
 import { removeNodeAllocation } from '../allocations.js';
+import { failAction, withoutAgent } from './agent-flows.js';
 
 /** deploying → active (or wait call-back while an agent writes the image). */
 export async function deploy(task: NodeTask, _ctx: FlowContext, args: ProvisionArgs): Promise<void> {
@@ -12,7 +13,8 @@ export async function deploy(task: NodeTask, _ctx: FlowContext, args: ProvisionA
     if (args.configdrive !== undefined) {
       await task.save({ instance_info: { ...task.node.instance_info, configdrive: args.configdrive } });
     }
-    await task.save({ deploy_step: {} });
+    // Every deploy gets its own agent token: an earlier agent's (a failed deploy's) is gone before the node boots.
+    await task.save({ deploy_step: {}, driver_internal_info: withoutAgent(task.node.driver_internal_info) });
     await deploy.prepare(task);
     const outcome = await deploy.deploy(task);
     if (outcome === 'wait') {
@@ -22,10 +24,10 @@ export async function deploy(task: NodeTask, _ctx: FlowContext, args: ProvisionA
     await boot.prepareInstance(task);
     await task.fire('done', {
       deploy_step: {}, last_error: null,
-      driver_internal_info: withoutKeys(task.node.driver_internal_info, ['deploy_steps', 'agent_url', 'agent_secret_token']),
+      driver_internal_info: withoutAgent(task.node.driver_internal_info, ['deploy_steps']),
     });
   } catch (e) {
-    await task.fail(e, 'deploy', { deploy_step: {} });
+    await failAction(task, e, 'deploy', { deploy_step: {} });
   }
 }
 
@@ -39,7 +41,7 @@ export async function undeploy(task: NodeTask, ctx: FlowContext): Promise<void> 
     await removeNodeAllocation(ctx.store, task);
     await task.fire('clean', {
       instance_info: {}, instance_uuid: null, last_error: null,
-      driver_internal_info: withoutKeys(task.node.driver_internal_info, ['deploy_steps', 'agent_url', 'agent_secret_token', 'is_whole_disk_image']),
+      driver_internal_info: withoutAgent(task.node.driver_internal_info, ['deploy_steps', 'is_whole_disk_image']),
     });
   } catch (e) {
     await task.fail(e, 'undeploy');

@@ -1,5 +1,6 @@
 import { STUCK_STATES_TREATED_AS_FAIL } from '../../domain/provision-state-machine.js';
 import type { ConductorCore } from '../conductor.js';
+import { failAction } from '../flows/agent-flows.js';
 
 /**
  * Runs when a conductor starts and whenever it finds a dead peer: reservations of conductors that are not alive
@@ -19,7 +20,8 @@ export async function recoverOrphans(core: ConductorCore, deadHosts: readonly st
       await core.withTask(node, 'takeover', async (task) => {
         if (!STUCK_STATES_TREATED_AS_FAIL.has(task.node.provision_state)) return;
         const state = task.node.provision_state;
-        await task.fail(
+        await failAction(
+          task,
           new Error(`Conductor ${core.hostname} took over node ${task.node.uuid} found in state "${state}" with no conductor working on it; the action was interrupted.`),
           'takeover',
           { target_power_state: null },

@@ -1,5 +1,6 @@
 import { ProvisionState, type ProvisionState as State } from '../../domain/provision-state-machine.js';
 import type { ConductorCore } from '../conductor.js';
+import { failAction } from '../flows/agent-flows.js';
 
 /** Fails nodes that waited for a callback (an agent, an inspector) longer than their timeout. */
 export async function checkWaitTimeouts(core: ConductorCore): Promise<number> {
@@ -20,7 +21,7 @@ export async function checkWaitTimeouts(core: ConductorCore): Promise<number> {
       if (!node.provision_updated_at || Date.parse(node.provision_updated_at) > cutoff) continue;
       await core.withTask(node, 'timeout', async (task) => {
         if (task.node.provision_state !== state) return;
-        await task.fail(new Error(`Timeout reached while waiting for callback for node ${task.node.uuid} (${what}, ${seconds} s)`), 'timeout');
+        await failAction(task, new Error(`Timeout reached while waiting for callback for node ${task.node.uuid} (${what}, ${seconds} s)`), 'timeout');
         failed += 1;
       }).catch((e: unknown) => core.log.debug({ node: node.uuid, err: e }, 'timeout check skipped'));
     }

@@ -3,8 +3,8 @@ import type { HardwareType } from '../interfaces.js';
 /**
  * `ipmi`: power and management through the BMC's IPMI 2.0 (RMCP+) interface. The implementations keep Ironic's
  * name `ipmitool` so node definitions carry over, though Ferrite speaks the protocol itself. Fake implementations
- * may stand in for any slot, as in Ironic. Boot is network boot (iPXE first, Ironic's default); deploy is fake until
- * the agent deploy exists.
+ * may stand in for any slot, as in Ironic. Boot is network boot (iPXE first, Ironic's default); deploy is the agent's
+ * (`direct`), inspection in-band through the agent.
  */
 export const ipmiHardwareType: HardwareType = {
   name: 'ipmi',
@@ -12,9 +12,9 @@ export const ipmiHardwareType: HardwareType = {
     bios: ['no-bios', 'fake'],
     boot: ['ipxe', 'pxe', 'fake'],
     console: ['no-console', 'ipmitool-socat', 'fake'],
-    deploy: ['fake'],
+    deploy: ['direct', 'fake'],
     firmware: ['no-firmware', 'fake'],
-    inspect: ['no-inspect', 'fake'],
+    inspect: ['agent', 'no-inspect', 'fake'],
     management: ['ipmitool', 'fake'],
     network: ['noop'],
     power: ['ipmitool', 'fake'],

@@ -2,8 +2,8 @@ import type { HardwareType } from '../interfaces.js';
 
 /**
  * `redfish`: power, management and inspection through a DMTF Redfish BMC. Fake implementations may stand in for
- * any slot, as in Ironic. Boot is network boot (iPXE first, Ironic's default) or virtual media; deploy is fake
- * until the agent deploy exists.
+ * any slot, as in Ironic. Boot is network boot (iPXE first, Ironic's default) or virtual media; deploy is the
+ * agent's (`direct`); inspection out of band (redfish) or in band through the agent.
  */
 export const redfishHardwareType: HardwareType = {
   name: 'redfish',
@@ -11,9 +11,9 @@ export const redfishHardwareType: HardwareType = {
     bios: ['redfish', 'no-bios', 'fake'],
     boot: ['ipxe', 'pxe', 'redfish-virtual-media', 'fake'],
     console: ['no-console', 'fake'],
-    deploy: ['fake'],
+    deploy: ['direct', 'fake'],
     firmware: ['no-firmware', 'fake'],
-    inspect: ['redfish', 'no-inspect', 'fake'],
+    inspect: ['redfish', 'agent', 'no-inspect', 'fake'],
     management: ['redfish', 'fake'],
     network: ['noop'],
     power: ['redfish', 'fake'],

@@ -1,0 +1,96 @@
+/**
+ * The parts of deploy, cleaning and inspection that run when the node's agent reports back: a heartbeat while the
+ * node waits in `wait call-back` or `clean wait`, or inspection data while it waits in `inspect wait`. Each runs in
+ * a background task holding the node's reservation, from the wait state through the working state to the end.
+ */
+import type { JsonObject, Node } from '../../domain/node.js';
+import { ProvisionState } from '../../domain/provision-state-machine.js';
+import { now } from '../../store/store.js';
+import type { NodeTask } from '../node-task.js';
+import { withoutKeys } from './cleaning.js';
+
+/** What a node keeps about its agent; none of it outlives the action the agent came for. */
+export const AGENT_KEYS = ['agent_url', 'agent_secret_token', 'agent_last_heartbeat', 'agent_version', 'agent_verify_ca'] as const;
+
+export function withoutAgent(info: JsonObject, more: readonly string[] = []): JsonObject {
+  return withoutKeys(info, [...AGENT_KEYS, ...more]);
+}
+
+const DEPLOY_STATES: readonly string[] = [ProvisionState.deploying, ProvisionState.waitCallBack, ProvisionState.deployHold];
+const CLEAN_STATES: readonly string[] = [ProvisionState.cleaning, ProvisionState.cleanWait, ProvisionState.cleanHold];
+const INSPECT_STATES: readonly string[] = [ProvisionState.inspecting, ProvisionState.inspectWait];
+
+/**
+ * Fails the node's current action: first the interface's best-effort tidying (power off, undo the ramdisk boot),
+ * then the failure state with the agent forgotten (its token can never be used again).
+ */
+export async function failAction(task: NodeTask, error: unknown, eventType: string, changes: Partial<Node> = {}): Promise<void> {
+  await tidyAfter(task, task.node.provision_state);
+  await task.fail(error, eventType, { ...changes, driver_internal_info: withoutAgent(task.node.driver_internal_info) });
+}
+
+/** The interface's best-effort tidying for an action that ended badly in `state` (failed, timed out, aborted). */
+export async function tidyAfter(task: NodeTask, state: string): Promise<void> {
+  const { deploy, inspect } = task.interfaces;
+  try {
+    if (DEPLOY_STATES.includes(state) || CLEAN_STATES.includes(state)) await deploy.failed?.(task);
+    else if (INSPECT_STATES.includes(state)) await inspect.failed?.(task);
+  } catch (e) {
+    task.log.warn({ err: (e as Error).message }, 'tidying after a failure failed');
+  }
+}
+
+/** wait call-back → deploying → active. */
+export async function resumeDeploy(task: NodeTask): Promise<void> {
+  try {
+    const deploy = task.interfaces.deploy;
+    if (!deploy.continueDeploy) throw new Error(`deploy interface ${deploy.name} does not continue deploys on heartbeats`);
+    await task.fire('resume');
+    const outcome = await deploy.continueDeploy(task);
+    if (outcome === 'wait') {
+      await task.fire('wait');
+      return;
+    }
+    await task.fire('done', {
+      deploy_step: {}, last_error: null, driver_internal_info: withoutAgent(task.node.driver_internal_info, ['deploy_steps']),
+    });
+    await task.recordHistory('deploy', `Node ${task.node.uuid} deployed: ${JSON.stringify(task.node.instance_info.image_source ?? null)}`, 'INFO');
+  } catch (e) {
+    await failAction(task, e, 'deploy', { deploy_step: {} });
+  }
+}
+
+/** clean wait → cleaning → available (automated) or manageable (manual). */
+export async function resumeClean(task: NodeTask): Promise<void> {
+  try {
+    const deploy = task.interfaces.deploy;
+    if (!deploy.continueClean) throw new Error(`deploy interface ${deploy.name} does not continue cleaning on heartbeats`);
+    const manual = task.node.target_provision_state === ProvisionState.manageable;
+    await task.fire('resume', {}, manual ? ProvisionState.manageable : undefined);
+    const outcome = await deploy.continueClean(task);
+    if (outcome === 'wait') {
+      await task.fire('wait', {}, manual ? ProvisionState.manageable : undefined);
+      return;
+    }
+    await task.fire(manual || task.node.retired ? 'manage' : 'done', {
+      clean_step: {}, last_error: null, driver_internal_info: withoutAgent(task.node.driver_internal_info, ['clean_steps']),
+    });
+  } catch (e) {
+    await failAction(task, e, 'cleaning', { clean_step: {} });
+  }
+}
+
+/** inspect wait → inspecting → manageable, with what the agent found. */
+export async function resumeInspection(task: NodeTask, data: JsonObject): Promise<void> {
+  try {
+    const inspect = task.interfaces.inspect;
+    if (!inspect.continueInspection) throw new Error(`inspect interface ${inspect.name} takes no in-band inspection data`);
+    await task.fire('resume');
+    await inspect.continueInspection(task, data);
+    await task.fire('done', {
+      inspection_finished_at: now(), last_error: null, driver_internal_info: withoutAgent(task.node.driver_internal_info),
+    });
+  } catch (e) {
+    await failAction(task, e, 'inspection', { inspection_finished_at: now() });
+  }
+}

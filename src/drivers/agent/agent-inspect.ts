@@ -1,0 +1,53 @@
+/**
+ * The `agent` inspect interface: in-band inspection. The node network-boots the agent with an inspection callback
+ * on its kernel command line; the agent sends its inventory there (`POST /v1/continue_inspection`), and the
+ * conductor records what it learned — properties and ports — then powers the node off.
+ */
+import type { JsonObject } from '../../domain/node.js';
+import { PowerStates, type InspectInterface, type StepOutcome, type TaskContext } from '../interfaces.js';
+import type { AgentDriverSettings } from './agent-steps.js';
+import { findingsFromInventory, nicsToEnroll } from './inventory-rules.js';
+
+export function agentInspect(settings: AgentDriverSettings): InspectInterface {
+  const tidy = async (task: TaskContext) => {
+    try {
+      await task.interfaces.boot.cleanUpRamdisk(task);
+    } catch (e) {
+      task.log.warn({ err: (e as Error).message }, 'could not undo the ramdisk boot after inspection');
+    }
+    try {
+      await task.interfaces.power.setPowerState(task, PowerStates.off);
+    } catch (e) {
+      task.log.warn({ err: (e as Error).message }, 'could not power the node off after inspection');
+    }
+  };
+  return {
+    name: 'agent',
+    properties: () => ({}),
+    validate: (task) => task.interfaces.boot.validate(task),
+
+    async inspect(task): Promise<StepOutcome> {
+      const { power, boot } = task.interfaces;
+      await power.setPowerState(task, PowerStates.off);
+      await boot.prepareRamdisk(task, { 'ipa-inspection-callback-url': `${settings.boot.apiUrl}/v1/continue_inspection` });
+      await power.setPowerState(task, PowerStates.on);
+      return 'wait';
+    },
+
+    async continueInspection(task, data: JsonObject) {
+      const { properties, nics } = findingsFromInventory(data);
+      await task.save({ properties: { ...task.node.properties, ...properties } });
+      const added: string[] = [];
+      for (const nic of nicsToEnroll(nics, settings.addPorts)) {
+        const port = await task.addPort(nic.mac, { pxe_enabled: nics.some((n) => n.pxe) ? nic.pxe : true });
+        if (port) added.push(nic.mac);
+      }
+      task.log.info({ properties, ports_added: added }, 'in-band inspection recorded');
+      const { power, boot } = task.interfaces;
+      await boot.cleanUpRamdisk(task);
+      await power.setPowerState(task, PowerStates.off);
+    },
+
+    failed: tidy,
+  };
+}
