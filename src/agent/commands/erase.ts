@@ -1,9 +1,13 @@
 /**
  * Disk erasure for the clean steps. erase_devices_metadata zeroes the first and last MiB: MBR, primary GPT and
  * the start-of-disk signatures of filesystems/LVM/RAID, plus the backup GPT at the end (IPA's destroy_disk_metadata
- * removes the same structures with wipefs, dd and sgdisk). erase_devices overwrites every byte with zeros in large
- * writes, checking the abort signal between writes so an aborted clean stops within one chunk.
+ * removes the same structures with wipefs, dd and sgdisk). erase_devices overwrites every byte of a block device
+ * with zeros in large writes, checking the abort signal between writes so an aborted clean stops within one chunk.
+ * A disk file (the lab's, usually sparse and far larger than what it holds) is emptied instead: truncated to nothing
+ * and back to its size, it reads as zeros and holds no blocks, where writing zeros would make it a real file of
+ * its full size.
  */
+import type { FileHandle } from 'node:fs/promises';
 import { openDisk, unbootableRanges } from '../image/disk-target.js';
 
 const MIB = 1024 * 1024;
@@ -26,19 +30,35 @@ export async function eraseMetadata(path: string): Promise<{ bytes: number }> {
   }
 }
 
-export async function eraseAll(path: string, signal: AbortSignal): Promise<{ bytes: number }> {
+/** Writes zeros over [0, size) in chunks; resolves to the bytes written. Exported to test it on a file. */
+export async function writeZeros(fh: FileHandle, size: number, signal: AbortSignal): Promise<number> {
+  const zeros = Buffer.alloc(ERASE_CHUNK);
+  let at = 0;
+  while (at < size) {
+    signal.throwIfAborted();
+    const n = Math.min(ERASE_CHUNK, size - at);
+    const { bytesWritten } = await fh.write(zeros, 0, n, at);
+    at += bytesWritten;
+  }
+  return at;
+}
+
+export async function eraseAll(path: string, signal: AbortSignal): Promise<{ bytes: number; method: 'zeroed' | 'emptied' }> {
   const disk = await openDisk(path);
   try {
-    const zeros = Buffer.alloc(ERASE_CHUNK);
-    let at = 0;
-    while (at < disk.size) {
-      signal.throwIfAborted();
-      const n = Math.min(ERASE_CHUNK, disk.size - at);
-      const { bytesWritten } = await disk.fh.write(zeros, 0, n, at);
-      at += bytesWritten;
+    signal.throwIfAborted();
+    let method: 'zeroed' | 'emptied' = 'zeroed';
+    let bytes: number;
+    if (disk.blockDevice) {
+      bytes = await writeZeros(disk.fh, disk.size, signal);
+    } else {
+      await disk.fh.truncate(0);
+      await disk.fh.truncate(disk.size);
+      bytes = disk.size;
+      method = 'emptied';
     }
     await disk.fh.sync();
-    return { bytes: at };
+    return { bytes, method };
   } finally {
     await disk.fh.close();
   }
