@@ -24,6 +24,11 @@ export interface AgentConfig {
   macs: string[];
   /** IPA listens on 0.0.0.0:9999. */
   listen: { host: string; port: number };
+  /**
+   * An executable run as `<cmd> off` / `<cmd> reboot` by standby.power_off / standby.run_image (IPA runs the host's
+   * poweroff/reboot; this agent never does). Without it those commands fail.
+   */
+  powerCommand?: string;
 }
 
 const MEDIA_TYPE = 'application/vnd.openstack.ironic-python-agent.v1+json';
@@ -62,7 +67,7 @@ export class Agent {
 
   constructor(readonly config: AgentConfig, opts: { log?: AgentLog; extensions?: Extensions } = {}) {
     this.log = opts.log ?? new AgentLog();
-    this.runner = new CommandRunner(opts.extensions ?? { standby, clean, deploy, log }, config.disk, this.log);
+    this.runner = new CommandRunner(opts.extensions ?? { standby, clean, deploy, log }, config, this.log);
   }
 
   buildApp(): FastifyInstance {

@@ -46,7 +46,11 @@ export class CommandRunner {
   private abort = new AbortController();
   private readonly state: AgentState = { partitionUuids: null };
 
-  constructor(private readonly extensions: Extensions, private readonly disk: string, private readonly log: AgentLog) {}
+  constructor(
+    private readonly extensions: Extensions,
+    private readonly target: { disk: string; powerCommand?: string },
+    private readonly log: AgentLog,
+  ) {}
 
   list(): CommandResult[] {
     return [...this.results.values()];
@@ -77,7 +81,7 @@ export class CommandRunner {
 
   private context(): CommandContext {
     const ctx: CommandContext = {
-      disk: this.disk, log: this.log, signal: this.abort.signal, state: this.state,
+      disk: this.target.disk, powerCommand: this.target.powerCommand, log: this.log, signal: this.abort.signal, state: this.state,
       call: async (name, params) => {
         // A step running another command inline (IPA's write_image → prepare_image), not recorded on its own.
         const { command, short } = this.resolve(name);

@@ -25,6 +25,7 @@ export const notFoundError = (what: string, id: string) =>
 export const agentIsBusy = (commandName: string) =>
   new RestError('AgentIsBusy', 409, 'Agent is busy', `executing command ${commandName}`);
 export const cleaningError = (details: string) => new RestError('CleaningError', 500, 'Clean step failed', details);
+export const systemRebootError = (details: string) => new RestError('SystemRebootError', 500, 'Error rebooting system', details);
 export const deploymentError = (details: string) => new RestError('DeploymentError', 500, 'Deploy step failed', details);
 
 /** IPA's message for each image error type our pipeline reports (same type names as IPA's). */

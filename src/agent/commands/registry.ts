@@ -15,6 +15,8 @@ export interface AgentState {
 export interface CommandContext {
   /** The target disk: a block device or a disk file. */
   disk: string;
+  /** The executable that powers the server off (`<cmd> off`) or reboots it (`<cmd> reboot`); none: the agent cannot. */
+  powerCommand?: string;
   log: AgentLog;
   /** Aborted when the agent stops or the running command is aborted. */
   signal: AbortSignal;

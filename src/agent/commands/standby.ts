@@ -1,11 +1,13 @@
 /**
  * IPA's standby extension: prepare_image writes a whole-disk image onto the target disk with the image pipeline;
- * sync flushes it; get_partition_uuids reports what prepare_image found ({} for whole-disk images, as IPA).
+ * sync flushes it; get_partition_uuids reports what prepare_image found ({} for whole-disk images, as IPA);
+ * power_off and run_image (IPA's reboot) flush the disk and run the agent's power command, async as in IPA, with
+ * a null result. `reboot` is Ferrite's plainer name for run_image.
  */
-import { open } from 'node:fs/promises';
 import { writeOptionsFromImageInfo, type ImageInfo } from '../image/image-info.js';
 import { writeImage } from '../image/write-image.js';
 import { commandExecutionError, invalidCommandParamsError } from './errors.js';
+import { requirePowerCommand, runPowerAction, syncDisk } from './power.js';
 import { isRecord, type CommandContext, type Extension } from './registry.js';
 
 function imageInfoOf(params: Record<string, unknown>): ImageInfo {
@@ -35,19 +37,12 @@ async function prepareImage(params: Record<string, unknown>, ctx: CommandContext
   return `image (${info.id}) written to device ${ctx.disk} root_uuid=None`;
 }
 
-async function syncDisk(ctx: CommandContext): Promise<null> {
-  const fh = await open(ctx.disk, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  return null;
-}
-
 export const standby: Extension = {
   prepare_image: { mode: 'async', validate, run: prepareImage },
-  sync: { mode: 'sync', run: (_p, ctx) => syncDisk(ctx) },
+  sync: { mode: 'sync', run: async (_p, ctx) => { await syncDisk(ctx.disk); return null; } },
+  power_off: { mode: 'async', validate: requirePowerCommand, run: (_p, ctx) => runPowerAction('off', ctx) },
+  run_image: { mode: 'async', validate: requirePowerCommand, run: (_p, ctx) => runPowerAction('reboot', ctx) },
+  reboot: { mode: 'async', validate: requirePowerCommand, run: (_p, ctx) => runPowerAction('reboot', ctx) },
   get_partition_uuids: {
     mode: 'sync',
     run: async (_p, ctx) => {
