@@ -17,7 +17,7 @@ export interface Disk {
 }
 
 /** Linux's dev_t encoding (glibc's gnu_dev_major/minor), to find a block device in /sys. */
-function majorMinor(rdev: number): string {
+export function majorMinor(rdev: number): string {
   const dev = BigInt(rdev);
   const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
   const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
