@@ -1,4 +1,5 @@
 import { Agent, type AgentConfig } from './command-api.js';
+import { inspect } from './inspection.js';
 import { heartbeat, lookupNode } from './ironic-client.js';
 
 export interface AgentRuntimeOptions extends AgentConfig {
@@ -6,7 +7,7 @@ export interface AgentRuntimeOptions extends AgentConfig {
   apiUrl: string;
   /** The address the conductor reaches this agent at (the host of `callback_url`); default: the listen host. */
   advertiseHost?: string;
-  /** How long to keep looking the node up after start. */
+  /** How long to keep looking the node up after start (and, first, to keep sending inspection data). */
   lookupTimeoutMs?: number;
   /** From `ipa-inspection-callback-url`: where to send the hardware inventory before the lookup. */
   inspectionCallbackUrl?: string;
@@ -22,16 +23,22 @@ export interface RunningAgent {
 }
 
 /**
- * The agent's life on a server: serve the command API, look the node up by the server's MACs (which also hands
- * out the agent token), then heartbeat so the conductor knows where to reach it — every 30–60 % of the
- * heartbeat timeout the API asked for, jittered as IPA does so that a rack of agents does not beat in step.
+ * The agent's life on a server: serve the command API, send the hardware inventory when the command line asks for
+ * inspection, look the node up by the server's MACs (which also hands out the agent token), then heartbeat so the
+ * conductor knows where to reach it — every 30–60 % of the heartbeat timeout the API asked for, jittered as IPA
+ * does so that a rack of agents does not beat in step.
  */
 export async function runAgent(opts: AgentRuntimeOptions): Promise<RunningAgent> {
   const agent = new Agent(opts);
   const listening = await agent.start();
   const abort = new AbortController();
+  const timeoutMs = opts.lookupTimeoutMs ?? 600_000;
   try {
-    const found = await lookupNode(opts.apiUrl, opts.macs, opts.lookupTimeoutMs ?? 600_000, abort.signal);
+    if (opts.inspectionCallbackUrl) {
+      await inspect(opts.inspectionCallbackUrl, { disk: opts.disk, macs: opts.macs, bootInterface: opts.bootInterface },
+        { log: agent.log, timeoutMs, signal: abort.signal });
+    }
+    const found = await lookupNode(opts.apiUrl, opts.macs, timeoutMs, abort.signal);
     if (found.config.agent_token === '******') {
       throw new Error(`node ${found.node.uuid} handed its agent token to an earlier lookup; reboot the node to get a new one`);
     }
