@@ -1,5 +1,6 @@
 // The server's only disk is a sparse file: its size is what inventory reports, and its first sectors decide
 // whether booting from it finds an operating system (so writing an image into it makes the server "boot").
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync, ftruncateSync } from 'node:fs';
 
 /** Creates the file at the given size without allocating blocks, or leaves an existing one alone; returns its size. */
@@ -31,6 +32,21 @@ export function diskLooksBootable(path: string): boolean {
     const mbr = n >= 512 && buf[510] === 0x55 && buf[511] === 0xaa;
     const gpt = n >= 520 && buf.toString('latin1', 512, 520) === 'EFI PART';
     return mbr || gpt;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const MIB = 1024 * 1024;
+
+/** sha256 of the disk's first MiB (less if the file is smaller): what a disk boot "loaded", so tests can tell images apart. */
+export function diskBootHash(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(MIB);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < MIB; n += got) got = readSync(fd, buf, n, MIB - n, n);
+    return createHash('sha256').update(buf.subarray(0, n)).digest('hex');
   } finally {
     closeSync(fd);
   }

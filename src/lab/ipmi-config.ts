@@ -1,6 +1,6 @@
 // The files one server's ipmi_sim runs from, in DIR/<uuid>/ipmi/ (rewritten at every lab start: ports, hook and
 // credentials may change): lan.conf (LAN channel, user, chassis_control), sim.emu (the BMC itself), chassis.sh (the
-// chassis_control program, see ipmi-hook.ts) and state/ (ipmi_sim's own state dir: SEL, SDRs, LAN parameters).
+// chassis_control program, see lab-hook.ts) and state/ (ipmi_sim's own state dir: SEL, SDRs, LAN parameters).
 // The recipe follows OpenIPMI's lanserv examples as tried in design/bmc-peers.md, section 1.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

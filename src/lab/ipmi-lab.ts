@@ -3,7 +3,7 @@
 import dgram from 'node:dgram';
 import { IpmiBmcs } from './ipmi-bmcs.js';
 import { writeIpmiFiles } from './ipmi-config.js';
-import { startIpmiHook } from './ipmi-hook.js';
+import type { LabHook } from './lab-hook.js';
 import type { VirtualServer } from './virtual-server.js';
 
 export interface IpmiLabOptions {
@@ -18,15 +18,14 @@ export interface IpmiLab {
   close(): Promise<void>;
 }
 
-export async function startIpmiLab(servers: VirtualServer[], byId: Map<string, VirtualServer>, opts: IpmiLabOptions): Promise<IpmiLab> {
+/** `hook` is the lab's loopback hook (lab-hook.ts), which the chassis_control programs call; the caller owns it. */
+export async function startIpmiLab(servers: VirtualServer[], hook: LabHook, opts: IpmiLabOptions): Promise<IpmiLab> {
   const t0 = Date.now();
   const ports = await allocatePorts(servers.length, opts.basePort);
-  const hook = await startIpmiHook(byId, opts.log);
   const bmcs = new IpmiBmcs(opts.log);
   const close = async () => {
     await bmcs.close();
     for (const s of servers) s.ipmi = undefined;
-    await hook.close();
   };
   try {
     servers.forEach((s, i) => {

@@ -1,7 +1,8 @@
-// The lab end of ipmi_sim's chassis_control program: a plain-HTTP listener on 127.0.0.1 (random port) that applies
-// chassis requests to the lab's servers.
+// The lab's loopback hook: a plain-HTTP listener on 127.0.0.1 (random port) through which programs the lab starts reach
+// their server: ipmi_sim's chassis_control program (chassis requests) and the agent's power command (`off`, `reboot`).
+// It runs whether or not the lab has IPMI BMCs, because every agent gets a power command.
 //
-// Why a loopback HTTP hook and a bash script, not a Node helper or a UNIX socket: ipmi_sim popen()s its chassis_control
+// Why a loopback HTTP hook and bash scripts, not a Node helper or a UNIX socket: ipmi_sim popen()s its chassis_control
 // program for EVERY chassis status, control and boot-option request, and blocks while it runs. Starting Node per
 // request costs ~40 ms of CPU; a short bash script that speaks HTTP/1.0 over bash's own /dev/tcp costs a few ms and
 // needs nothing beyond Debian's base system (no curl, no socat; bash cannot open UNIX sockets by itself, which rules out
@@ -13,13 +14,13 @@ import { chassisControl, IdentifyTimers } from './ipmi-chassis.js';
 import { listenTracked } from './tracked-listener.js';
 import type { VirtualServer } from './virtual-server.js';
 
-export interface IpmiHook {
+export interface LabHook {
   port: number;
   token: string;
   close(): Promise<void>;
 }
 
-export async function startIpmiHook(byId: Map<string, VirtualServer>, log: (msg: string) => void): Promise<IpmiHook> {
+export async function startLabHook(byId: Map<string, VirtualServer>, log: (msg: string) => void): Promise<LabHook> {
   const token = randomBytes(24).toString('hex');
   const tokenBuf = Buffer.from(token);
   const identify = new IdentifyTimers();
@@ -31,7 +32,8 @@ export async function startIpmiHook(byId: Map<string, VirtualServer>, log: (msg:
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    // GET /<token>/<server uuid>/<op>/<arg>/... : ipmi_sim's arguments, spaces turned into slashes by the script.
+    // GET /<token>/<server uuid>/<op>/<arg>/... : ipmi_sim's arguments, spaces turned into slashes by the script;
+    // GET /<token>/<server uuid>/agent/off|reboot from the agent's power command.
     const [, given = '', id = '', ...args] = (req.url ?? '').split('?')[0].split('/');
     const givenBuf = Buffer.from(given);
     if (req.method !== 'GET' || givenBuf.length !== tokenBuf.length || !timingSafeEqual(givenBuf, tokenBuf)) {
@@ -39,6 +41,12 @@ export async function startIpmiHook(byId: Map<string, VirtualServer>, log: (msg:
     }
     const s = byId.get(id);
     if (s === undefined) return answer(res, 404, [`no lab server ${id}`]);
+    if (args[0] === 'agent') {
+      const type = args[1] === 'off' ? 'ForceOff' : args[1] === 'reboot' ? 'ForceRestart' : undefined;
+      if (type === undefined || args.length !== 2) return answer(res, 400, [`unknown power command ${args.slice(1).join(' ')}`]);
+      s.reset(type, 'agent');
+      return answer(res, 200, [type]);
+    }
     const result = chassisControl(s, args.filter((a) => a !== '').map(decodeURIComponent), identify);
     if (!result.ok) log(`${s.rec.name}: IPMI chassis_control ${args.join(' ')}: ${result.lines.join('; ')}`);
     answer(res, result.ok ? 200 : 400, result.lines);

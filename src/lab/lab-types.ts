@@ -49,6 +49,8 @@ export interface BootRecordEntry {
   mode: BootMode;
   media?: string;
   result: BootResult;
+  /** For a disk boot: sha256 of the disk's first MiB, i.e. which image the server booted. */
+  diskSha256?: string;
 }
 
 export interface MediaSlot {
@@ -80,8 +82,11 @@ export interface ServerCoreState {
   assetTag: string;
   bootRecord: BootRecordEntry[];
   nmiCount: number;
-  /** Power requests as the Redfish ResetType they amount to; `via: 'ipmi'` when they came through IPMI. */
-  resets: { at: string; type: string; via?: 'ipmi' }[];
+  /**
+   * Power requests as the Redfish ResetType they amount to; `via: 'ipmi'` when they came through IPMI, `via: 'agent'`
+   * when the agent's power command asked.
+   */
+  resets: { at: string; type: string; via?: 'ipmi' | 'agent' }[];
 }
 
 export interface LabServerState extends ServerCoreState {
@@ -91,6 +96,8 @@ export interface LabServerState extends ServerCoreState {
   faults: LabFaults;
   /** The server's IPMI BMC: its UDP port, the ipmi_sim process id (absent while it is being restarted), restarts so far. */
   ipmi?: { port: number; pid?: number; restarts: number };
+  /** The agent process the server network-booted, while it runs (a child of the lab process). */
+  agent?: { pid: number; cmdline: string; startedAt: string };
 }
 
 export interface Lab {

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { biosDefaults } from './bios-attributes.js';
 import { ensureDiskImage } from './disk-image.js';
 import { startIpmiLab, type IpmiLab } from './ipmi-lab.js';
+import { startLabHook, type LabHook } from './lab-hook.js';
 import type { LabRuntime } from './lab-runtime.js';
 import type { Lab, LabOptions, LabServerState } from './lab-types.js';
 import { writeNodesFile } from './nodes-file.js';
@@ -17,7 +18,7 @@ import { BatchedWriter, writeJsonAtomic } from './state-files.js';
 import { Tasks } from './tasks.js';
 import { ensureTlsMaterial } from './tls-material.js';
 import { listenTracked } from './tracked-listener.js';
-import { VirtualServer, newServerRecord, type LabSettings, type ServerRecord } from './virtual-server.js';
+import { VirtualServer, newServerRecord, type LabSettings, type ServerContext, type ServerRecord } from './virtual-server.js';
 
 const GIB = 1024 ** 3;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -31,7 +32,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   mkdirSync(dir, { recursive: true });
 
   const writer = new BatchedWriter();
-  const ctx = { settings, writer };
+  const ctx: ServerContext = { settings, writer, boot: { bootUrl: opts.bootUrl } };
   const serviceUuid = loadServiceUuid(dir);
   const records = loadRecords(dir, log);
   const wanted = opts.servers ?? 8;
@@ -72,20 +73,26 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     },
   };
 
-  // IPMI BMCs first: a port that is taken fails the start before anything listens.
+  // The hook serves both the IPMI BMCs' chassis programs and the agents' power commands.
+  const hook = await startLabHook(rt.byId, log);
+  ctx.boot.hook = { port: hook.port, token: hook.token };
+  // IPMI BMCs next: a port that is taken fails the start before anything listens.
   let ipmi: IpmiLab | undefined;
-  if (opts.ipmi) {
-    ipmi = await startIpmiLab(servers, rt.byId, { basePort: opts.ipmiBasePort ?? 6230, username, password, log });
-  }
   try {
-    return await serve(opts, dir, rt, writer, ipmi);
+    if (opts.ipmi) {
+      ipmi = await startIpmiLab(servers, hook, { basePort: opts.ipmiBasePort ?? 6230, username, password, log });
+    }
+    return await serve(opts, dir, rt, writer, ipmi, hook);
   } catch (e) {
     await ipmi?.close();
+    await hook.close();
     throw e;
   }
 }
 
-async function serve(opts: LabOptions, dir: string, rt: LabRuntime, writer: BatchedWriter, ipmi: IpmiLab | undefined): Promise<Lab> {
+async function serve(
+  opts: LabOptions, dir: string, rt: LabRuntime, writer: BatchedWriter, ipmi: IpmiLab | undefined, hook: LabHook,
+): Promise<Lab> {
   const { servers, username, password, log } = rt;
   const host = opts.host ?? '127.0.0.1';
   const handler = createRequestHandler(rt);
@@ -119,7 +126,9 @@ async function serve(opts: LabOptions, dir: string, rt: LabRuntime, writer: Batc
         const httpClosed = listener.close();
         // The BMC processes go before the servers stop, so no IPMI request changes a server after its last write.
         await ipmi?.close();
-        for (const s of servers) s.stop();
+        // Agents are killed and waited for: none outlives the lab, and none calls the hook after it closed.
+        await Promise.all(servers.map((s) => s.stop()));
+        await hook.close();
         rt.tasks.stop();
         writer.flush();
         await httpClosed;

@@ -1,9 +1,13 @@
 // One emulated server: its power and boot behaviour, firmware settings, virtual media and serial console.
 // Timers exist only while a power transition or a boot is under way, so an idle lab of 10,000 servers holds none.
+// Network and virtual media boots fetch over HTTP (boot-firmware.ts) and end in a real agent process
+// (agent-processes.ts); every boot carries a generation, so one that power-off or reset overtook changes nothing.
 import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { AgentProcess, writePowerHook } from './agent-processes.js';
 import { biosDefaults } from './bios-attributes.js';
-import { diskLooksBootable } from './disk-image.js';
+import { mediaBoot, netboot, type FirmwareEnv, type LoadedRamdisk } from './boot-firmware.js';
+import { diskBootHash, diskLooksBootable } from './disk-image.js';
 import type { BatchedWriter, Persistable } from './state-files.js';
 import type {
   BootMode, BootRecordEntry, BootResult, BootTarget, LabFaults, LabServerInfo, LabServerState, MediaSlot, OsState, PowerState,
@@ -35,12 +39,27 @@ export interface LabSettings {
   bootDelayMs: number;
 }
 
+/** What the servers' firmware reaches: the DHCP bootfile, and the lab hook their agents' power command calls. */
+export interface BootEnvironment {
+  bootUrl?: string;
+  hook?: { port: number; token: string };
+}
+
 export interface ServerContext {
   settings: LabSettings;
   writer: BatchedWriter;
+  boot: BootEnvironment;
 }
 
 type Step = 'on' | 'off' | 'reboot';
+
+interface BootChoice {
+  target: BootTarget;
+  result: BootResult;
+  media?: string;
+  diskSha256?: string;
+  ramdisk?: LoadedRamdisk;
+}
 
 export function newServerRecord(index: number, uuid: string): ServerRecord {
   const emptySlot = (): MediaSlot => ({ image: '', inserted: false, writeProtected: true });
@@ -84,6 +103,10 @@ export class VirtualServer implements Persistable {
   private pending: { steps: Step[]; at: number } | undefined;
   private powerTimer: NodeJS.Timeout | undefined;
   private bootTimer: NodeJS.Timeout | undefined;
+  /** Bumped by every boot and every power loss: a boot still fetching when it changes is dropped. */
+  private bootGeneration = 0;
+  private bootAbort: AbortController | undefined;
+  private agent: AgentProcess | undefined;
 
   constructor(
     readonly rec: ServerRecord,
@@ -125,10 +148,13 @@ export class VirtualServer implements Persistable {
     appendFileSync(this.consolePath, `${new Date().toISOString()} ${line}\n`);
   }
 
-  /** `via: 'ipmi'` when the request came from the server's IPMI BMC (ipmi_sim), which maps its commands onto these. */
-  reset(type: ResetType, via: 'redfish' | 'ipmi' = 'redfish'): void {
-    pushCapped(this.rec.resets, via === 'ipmi' ? { at: new Date().toISOString(), type, via } : { at: new Date().toISOString(), type });
-    this.console(via === 'ipmi' ? `BMC: IPMI chassis control (${type})` : `BMC: ComputerSystem.Reset ${type}`);
+  /**
+   * `via: 'ipmi'` when the request came from the server's IPMI BMC (ipmi_sim), which maps its commands onto these;
+   * `via: 'agent'` when the agent's power command asked (what the kernel's poweroff/reboot do on real hardware).
+   */
+  reset(type: ResetType, via: 'redfish' | 'ipmi' | 'agent' = 'redfish'): void {
+    pushCapped(this.rec.resets, via === 'redfish' ? { at: new Date().toISOString(), type } : { at: new Date().toISOString(), type, via });
+    this.console(via === 'ipmi' ? `BMC: IPMI chassis control (${type})` : via === 'agent' ? `HOST: agent power command (${type})` : `BMC: ComputerSystem.Reset ${type}`);
     const on = this.rec.power === 'on';
     const osRunning = this.rec.os === 'running';
     switch (type) {
@@ -207,9 +233,9 @@ export class VirtualServer implements Persistable {
 
   private applyStep(step: Step | undefined): void {
     if (step === 'off') {
+      void this.cancelBoot();
       this.rec.power = 'off';
       this.rec.os = 'off';
-      this.clearBootTimer();
       this.console('POWER: off');
     } else if (step === 'on') {
       this.rec.power = 'on';
@@ -222,27 +248,61 @@ export class VirtualServer implements Persistable {
   }
 
   private boot(): void {
-    this.clearBootTimer();
+    void this.cancelBoot();
+    const generation = this.bootGeneration;
     this.applyPendingBios();
     const boot = this.rec.boot;
     this.console(`POST: Ferrite Lab firmware, 2 processors, 8192 MiB memory, boot mode ${boot.mode}`);
-    let choice: { target: BootTarget; result: BootResult; media?: string };
+    let order: BootTarget[];
     if (boot.enabled !== 'Disabled' && boot.target !== 'None') {
-      choice = this.tryTarget(boot.target);
+      // As real firmware does, a device that boots nothing hands over to the disk.
+      order = boot.target === 'Hdd' || boot.target === 'BiosSetup' ? [boot.target] : [boot.target, 'Hdd'];
       this.console(`BOOT: override ${boot.target} (${boot.enabled})`);
       if (boot.enabled === 'Once') {
         boot.enabled = 'Disabled';
         boot.target = 'None';
       }
-    } else {
-      const disk = this.tryTarget('Hdd');
-      choice = disk.result === 'os' ? disk : this.tryTarget('Pxe');
-    }
-    const entry: BootRecordEntry = { at: new Date().toISOString(), target: choice.target, mode: boot.mode, result: choice.result };
-    if (choice.media !== undefined) entry.media = choice.media;
-    pushCapped(this.rec.bootRecord, entry);
-    this.console(`BOOT: ${choice.target} (${boot.mode})${choice.media ? ` media ${choice.media}` : ''} -> ${choice.result}`);
+    } else order = ['Hdd', 'Pxe'];
     this.rec.os = 'booting';
+    const abort = new AbortController();
+    this.bootAbort = abort;
+    this.runBoot(order, generation, abort.signal).catch((e: unknown) => {
+      if (generation !== this.bootGeneration) return;
+      this.console(`BOOT: firmware error: ${e instanceof Error ? e.message : String(e)}`);
+      this.finishBoot({ target: order[0], result: 'no bootable device' }, generation);
+    });
+  }
+
+  private async runBoot(order: BootTarget[], generation: number, signal: AbortSignal): Promise<void> {
+    let choice: BootChoice | undefined;
+    for (const target of order) {
+      const c = await this.tryTarget(target, signal);
+      if (generation !== this.bootGeneration) return;
+      if (c.result !== 'no bootable device') {
+        choice = c;
+        break;
+      }
+      // The record names the device asked for (the override, or the network after the disk), not the disk fallback.
+      choice ??= order.length === 1 || target !== 'Hdd' ? c : undefined;
+    }
+    choice ??= { target: order.at(-1) ?? 'Hdd', result: 'no bootable device' };
+    if (choice.ramdisk !== undefined && !(await this.startAgent(choice.ramdisk, generation))) {
+      if (generation !== this.bootGeneration) return;
+      choice = { target: choice.target, result: 'no bootable device', media: choice.media };
+    }
+    this.finishBoot(choice, generation);
+  }
+
+  private finishBoot(choice: BootChoice, generation: number): void {
+    if (generation !== this.bootGeneration) return;
+    const { mode } = this.rec.boot;
+    const entry: BootRecordEntry = { at: new Date().toISOString(), target: choice.target, mode, result: choice.result };
+    if (choice.media !== undefined) entry.media = choice.media;
+    if (choice.diskSha256 !== undefined) entry.diskSha256 = choice.diskSha256;
+    pushCapped(this.rec.bootRecord, entry);
+    this.console(`BOOT: ${choice.target} (${mode})${choice.media ? ` media ${choice.media}` : ''} -> ${choice.result}`);
+    if (choice.diskSha256 !== undefined) this.console(`OS: booted from disk, first MiB sha256=${choice.diskSha256}`);
+    this.touch();
     this.bootTimer = setTimeout(() => {
       this.bootTimer = undefined;
       this.rec.os = osAfterBoot(choice.result);
@@ -251,21 +311,85 @@ export class VirtualServer implements Persistable {
     }, this.ctx.settings.bootDelayMs);
   }
 
-  private tryTarget(target: BootTarget): { target: BootTarget; result: BootResult; media?: string } {
+  private async tryTarget(target: BootTarget, signal: AbortSignal): Promise<BootChoice> {
     const vm = this.rec.virtualMedia;
+    const macs = macsFor(this.rec.index);
     switch (target) {
       case 'Hdd':
-        return { target, result: diskLooksBootable(this.diskPath) ? 'os' : 'no bootable device' };
+        return diskLooksBootable(this.diskPath)
+          ? { target, result: 'os', diskSha256: diskBootHash(this.diskPath) }
+          : { target, result: 'no bootable device' };
       case 'Cd':
-        return vm.Cd.inserted ? { target, result: 'ramdisk', media: vm.Cd.image } : { target, result: 'no bootable device' };
-      case 'Usb':
-        return vm.Floppy.inserted ? { target, result: 'ramdisk', media: vm.Floppy.image } : { target, result: 'no bootable device' };
+      case 'Usb': {
+        const slot = target === 'Cd' ? vm.Cd : vm.Floppy;
+        if (!slot.inserted) return { target, result: 'no bootable device' };
+        const media = slot.image;
+        const r = await mediaBoot(this.firmwareEnv(signal), media, macs, `VMEDIA: ${target === 'Cd' ? 'Cd' : 'Floppy'}`);
+        return r.kind === 'ramdisk' ? { target, result: 'ramdisk', media, ramdisk: r.ramdisk } : { target, result: 'no bootable device', media };
+      }
       case 'Pxe':
-      case 'UefiHttp':
-        return { target, result: 'ramdisk' };
+      case 'UefiHttp': {
+        const r = await netboot(this.firmwareEnv(signal), this.ctx.boot.bootUrl, macs, target === 'Pxe' ? 'PXE' : 'HTTPBOOT');
+        return r.kind === 'ramdisk' ? { target, result: 'ramdisk', ramdisk: r.ramdisk } : { target, result: 'no bootable device' };
+      }
       case 'BiosSetup':
         return { target, result: 'setup' };
     }
+  }
+
+  private firmwareEnv(signal: AbortSignal): FirmwareEnv {
+    return {
+      serverDir: this.dir, uuid: this.rec.uuid, platform: this.rec.boot.mode === 'UEFI' ? 'efi' : 'pcbios', signal,
+      console: (line) => this.console(line),
+    };
+  }
+
+  /** The ramdisk's "kernel" runs the agent; false when it could not start (said on the console). */
+  private async startAgent(ramdisk: LoadedRamdisk, generation: number): Promise<boolean> {
+    const hook = this.ctx.boot.hook;
+    if (hook === undefined) {
+      this.console('AGENT: the lab hook is not running: no power command to give the agent');
+      return false;
+    }
+    let proc: AgentProcess;
+    try {
+      proc = await AgentProcess.start({
+        program: ramdisk.initrdPath,
+        cmdline: ramdisk.images.cmdline,
+        macs: macsFor(this.rec.index),
+        disk: this.diskPath,
+        powerCommand: writePowerHook(this.dir, this.rec.uuid, this.rec.name, hook),
+        output: (line) => this.console(`AGENT: ${line}`),
+        exited: (how) => {
+          this.console(`AGENT: process ${how}`);
+          if (this.agent === proc) {
+            this.agent = undefined;
+            this.touch();
+          }
+        },
+      });
+    } catch (e) {
+      this.console(`AGENT: could not start ${ramdisk.initrdPath}: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+    if (generation !== this.bootGeneration) {
+      void proc.kill();
+      return false;
+    }
+    this.agent = proc;
+    this.console(`AGENT: started pid ${proc.pid}: ${ramdisk.images.kernel.url} ${ramdisk.images.cmdline}`);
+    return true;
+  }
+
+  /** Power is gone (or about to be reset): the boot under way is dropped and the running agent killed. */
+  private cancelBoot(): Promise<void> {
+    this.bootGeneration++;
+    this.bootAbort?.abort();
+    this.bootAbort = undefined;
+    this.clearBootTimer();
+    const agent = this.agent;
+    this.agent = undefined;
+    return agent?.kill() ?? Promise.resolve();
   }
 
   private applyPendingBios(): void {
@@ -304,7 +428,7 @@ export class VirtualServer implements Persistable {
 
   /** Test hook: pretend the OS came up (or went away) without a boot. */
   setOs(state: 'running' | 'off'): void {
-    this.clearBootTimer();
+    void this.cancelBoot();
     this.rec.os = state;
     this.console(`LAB: OS state set to ${state}`);
     this.touch();
@@ -316,9 +440,10 @@ export class VirtualServer implements Persistable {
     this.touch();
   }
 
-  stop(): void {
+  /** Stops timers and boots; resolves when the agent (if any) has exited. */
+  stop(): Promise<void> {
     this.cancelPending();
-    this.clearBootTimer();
+    return this.cancelBoot();
   }
 
   consoleTail(): string {
@@ -363,6 +488,7 @@ export class VirtualServer implements Persistable {
     const target = this.pendingPowerTarget;
     if (this.pending && target) state.pendingPower = { target, at: new Date(this.pending.at).toISOString() };
     if (this.ipmi) state.ipmi = { port: this.ipmi.port, pid: this.ipmi.pid, restarts: this.ipmi.restarts };
+    if (this.agent?.running) state.agent = { pid: this.agent.pid, cmdline: this.agent.cmdline, startedAt: this.agent.startedAt };
     return state;
   }
 }
