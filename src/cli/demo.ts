@@ -68,6 +68,9 @@ export async function seedDemo(service: Service, lab: Lab): Promise<number> {
   for (const [i, server] of lab.servers.entries()) {
     const node = await conductor.nodes.create({
       driver: 'redfish', name: server.name, resource_class: 'lab',
+      // The demo stages its states in seconds: boot and deploy are fake here, the BMC work (power, boot devices,
+      // inspection, BIOS) is real. The agent deploy against the lab is shown in docs/lab.md.
+      boot_interface: 'fake', deploy_interface: 'fake',
       driver_info: {
         redfish_address: lab.url, redfish_system_id: server.systemPath, redfish_username: 'admin',
         redfish_password: 'password', redfish_verify_ca: lab.caPath,

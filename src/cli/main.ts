@@ -161,8 +161,10 @@ program
   .option('--listen <host:port>', 'where the command API listens', '0.0.0.0:9999')
   .option('--advertise-host <host>', 'the address the conductor reaches this agent at (default: the listen host)')
   .option('--lookup-timeout <seconds>', 'how long to look for the node', '600')
+  .option('--power-command <path>', 'an executable the agent runs as "<path> off" / "<path> reboot" for standby.power_off / standby.run_image (without it those commands fail: the host\'s own poweroff/reboot is never run)')
   .action(async (opts: {
     apiUrl?: string; cmdline: string; mac: string[]; disk: string; listen: string; advertiseHost?: string; lookupTimeout: string;
+    powerCommand?: string;
   }) => {
     try {
       const { parseKernelCmdline } = await import('../agent/kernel-cmdline.js');
@@ -177,7 +179,7 @@ program
       const running = await runAgent({
         apiUrl: apiUrl.replace(/\/+$/, ''), macs: opts.mac, disk: opts.disk, listen: { host: m[1], port: Number(m[2]) },
         advertiseHost: opts.advertiseHost, lookupTimeoutMs: timeout * 1000,
-        inspectionCallbackUrl: boot.inspectionCallbackUrl, bootInterface: boot.bootInterface,
+        inspectionCallbackUrl: boot.inspectionCallbackUrl, bootInterface: boot.bootInterface, powerCommand: opts.powerCommand,
       });
       process.stdout.write(`${JSON.stringify({ event: 'ready', node: running.nodeUuid, callback_url: running.callbackUrl })}\n`);
       const stop = () => void running.stop().then(() => process.exit(0), () => process.exit(1));

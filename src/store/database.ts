@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import SQLite from 'better-sqlite3';
+import type SQLite from 'better-sqlite3';
 import type PgModule from 'pg';
 import type { Schema } from './schema.js';
 import { migrationProvider, type Dialect } from './migrations/index.js';
@@ -59,6 +59,14 @@ function loadPg(): typeof PgModule {
   return pgModule;
 }
 
+/**
+ * better-sqlite3, loaded when a database is opened: the same program runs as the deploy agent on servers, where
+ * neither the native module nor a database exists.
+ */
+function loadSqlite(): typeof SQLite {
+  return requireModule('better-sqlite3') as typeof SQLite;
+}
+
 /** better-sqlite3 wrapped so that Kysely's per-query `prepare()` reuses compiled statements. */
 function cachedStatements(db: SQLite.Database): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
@@ -84,7 +92,8 @@ function cachedStatements(db: SQLite.Database): SQLite.Database {
 export function openDatabase(target: ConnectionTarget, onIdleError?: (err: Error) => void): Database {
   if (target.dialect === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
-    const raw = new SQLite(target.path);
+    const Sqlite = loadSqlite();
+    const raw = new Sqlite(target.path);
     raw.pragma('journal_mode = WAL');
     raw.pragma('busy_timeout = 5000');
     raw.pragma('synchronous = NORMAL');
