@@ -7,9 +7,12 @@
 import { buildSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-buildSync({
+// Written to temporary files and renamed into place: the boot file server streams dist/ferrite.js to servers as the
+// agent's ramdisk, and another process may rebuild the bundle meanwhile; a rename never shows a half-written file.
+const { outputFiles } = buildSync({
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],
   outfile: join(root, 'dist', 'ferrite.js'),
   bundle: true,
@@ -23,4 +26,12 @@ buildSync({
   minifySyntax: true,
   sourcemap: 'linked',
   logLevel: 'error',
+  write: false,
 });
+mkdirSync(join(root, 'dist'), { recursive: true });
+// The map first, so the bundle's sourceMappingURL never points at a map of another build for long.
+for (const file of [...outputFiles].sort((a, b) => Number(b.path.endsWith('.map')) - Number(a.path.endsWith('.map')))) {
+  const temporary = `${file.path}.${process.pid}.tmp`;
+  writeFileSync(temporary, file.contents);
+  renameSync(temporary, file.path);
+}

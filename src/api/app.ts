@@ -24,6 +24,7 @@ import { registerConductors } from './resources/conductors.js';
 import { registerAllocations } from './resources/allocations.js';
 import { registerDeployTemplates } from './resources/deploy-templates.js';
 import { registerVolume } from './resources/volume.js';
+import { BOOT_FILES_PREFIX, registerBootFiles } from './resources/boot-files.js';
 import { baseUrl } from './links.js';
 
 /** What every resource module needs. */
@@ -69,10 +70,11 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
       void reply.header('X-OpenStack-Ironic-API-Maximum-Version', MAX_VERSION);
       void reply.code(400).type('application/json').send(errorBody(`The request URL is malformed: ${err.message}`, 400));
     },
-    // Like Ironic, serve v1 resources also without the /v1 prefix (/nodes/detail is /v1/nodes/detail).
+    // Like Ironic, serve v1 resources also without the /v1 prefix (/nodes/detail is /v1/nodes/detail); the boot
+    // files are no API resource.
     rewriteUrl: (req) => {
       const url = req.url ?? '/';
-      return url === '/' || url.startsWith('/?') || url.startsWith('/v1') ? url : `/v1${url}`;
+      return url === '/' || url.startsWith('/?') || url.startsWith('/v1') || url.startsWith(BOOT_FILES_PREFIX) ? url : `/v1${url}`;
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
@@ -112,7 +114,10 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('Openstack-Request-Id', request.id);
   });
-  app.addHook('onRequest', negotiateVersion);
+  // Firmware downloading boot files knows nothing of microversions.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith(BOOT_FILES_PREFIX)) return negotiateVersion(request, reply);
+  });
   app.addHook('onRequest', authHook(config, logger));
   // Before 1.5 nodes have no names: an ident that is not a UUID names no node (404, as Ironic answers).
   app.addHook('preHandler', async (request) => {
@@ -159,6 +164,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   registerAllocations(app, deps);
   registerDeployTemplates(app, deps);
   registerVolume(app, deps);
+  registerBootFiles(app, deps);
   registerMethodNotAllowed(app, methodsByUrl);
   await app.ready();
   return app;
