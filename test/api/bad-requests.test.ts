@@ -117,7 +117,7 @@ function corpus(ids: Record<string, string>): Case[] {
   add(400, 'POST', '/v1/nodes', { body: { driver: 'fake-hardware', chassis_uuid: 'nope' } });
   add(400, 'POST', '/v1/nodes', { body: { driver: 'fake-hardware', chassis_uuid: MISSING } });
   add(400, 'POST', '/v1/nodes', { body: { driver: 'fake-hardware', maintenance: 'perhaps' } });
-  add(400, 'POST', '/v1/nodes', { body: { driver: 'fake-hardware', deploy_interface: 'direct' } });
+  add(400, 'POST', '/v1/nodes', { body: { driver: 'fake-hardware', deploy_interface: 'ramdisk' } });
   add(400, 'POST', '/v1/nodes', { body: { driver: 'fake-hardware', power_interface: 'ipmitool' } });
   add(400, 'POST', '/v1/nodes', { body: { driver: 'fake-hardware', resource_class: 'x'.repeat(81) } });
   add(400, 'POST', '/v1/nodes', { body: { driver: 'fake-hardware', description: 'x'.repeat(4097) } });
@@ -177,7 +177,7 @@ function corpus(ids: Record<string, string>): Case[] {
   nodePatch(400, [{ op: 'replace', path: '/extra/a/b/c', value: 1 }]);
   nodePatch(400, [{ op: 'test', path: '/name', value: 'something else' }]);
   nodePatch(400, [{ op: 'replace', path: '/driver', value: 'no-such-driver' }]);
-  nodePatch(400, [{ op: 'replace', path: '/deploy_interface', value: 'direct' }]);
+  nodePatch(400, [{ op: 'replace', path: '/deploy_interface', value: 'ramdisk' }]);
   nodePatch(400, [{ op: 'replace', path: '/properties', value: 'str' }]);
   nodePatch(400, [{ op: 'replace', path: '/maintenance', value: 'perhaps' }]);
   nodePatch(400, [{ op: 'replace', path: '/name', value: 'has space' }]);

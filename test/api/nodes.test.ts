@@ -113,7 +113,7 @@ for (const dialect of testDialects()) {
       }
       const rm = await api.patch(`/v1/nodes/${node.uuid}`, [{ op: 'remove', path: '/driver' }]);
       assert.equal(rm.status, 400);
-      const badIface = await api.patch(`/v1/nodes/${node.uuid}`, [{ op: 'replace', path: '/deploy_interface', value: 'direct' }]);
+      const badIface = await api.patch(`/v1/nodes/${node.uuid}`, [{ op: 'replace', path: '/deploy_interface', value: 'ramdisk' }]);
       assert.equal(badIface.status, 400);
       const after = await api.get(`/v1/nodes/${node.uuid}`);
       assert.equal(after.body.description, 'rack 3');
