@@ -7,6 +7,8 @@ bash scripts/setup.sh
 source scripts/postgres-env.sh
 echo "== typecheck"; npx tsc --noEmit
 echo "== lint"; npx eslint --max-warnings 0 .
+# The agent program lab servers network-boot is Ferrite's own bundle, served by the service under test.
+echo "== bundle"; node scripts/bundle.mjs
 echo "== tests"
 files=$(find test -name '*.test.ts' | sort)
 # Each test file starts its own services; two at a time fit two cores.
