@@ -43,13 +43,13 @@ describe('Keystone stub', () => {
 });
 
 describe('tempest workspace files', () => {
-  it('writes project and system admins, and a configuration that names only Ironic and fake hardware', () => {
+  it('writes project and system admins, and a configuration that names only Ironic, fake hardware and ipmi', () => {
     const accounts = accountsYaml(2);
     assert.equal(accounts.match(/project_name:/g)?.length, 2);
     assert.equal(accounts.match(/system: all/g)?.length, 2);
     const conf = renderIni(tempestSections('/ws', 'http://127.0.0.1:1/v3', { maxMicroversion: '1.82' }));
     assert.match(conf, /\[baremetal\]\n(.*\n)*driver = fake-hardware\n/);
-    assert.match(conf, /enabled_hardware_types = fake-hardware\n/);
+    assert.match(conf, /enabled_hardware_types = fake-hardware,ipmi\n/);
     assert.match(conf, /max_microversion = 1\.82\n/);
     assert.match(conf, /\[service_available\]\nironic = true\nnova = false\n/);
     assert.match(conf, /uri_v3 = http:\/\/127\.0\.0\.1:1\/v3\n/);

@@ -182,8 +182,8 @@ export function tempestSections(workspace: string, identityUrl: string, opts: Te
       driver: 'fake-hardware',
       min_microversion: opts.minMicroversion ?? '1.1',
       max_microversion: opts.maxMicroversion ?? '1.82',
-      // Only what Ferrite has: the plugin skips the tests that need ipmi or redfish.
-      enabled_hardware_types: 'fake-hardware',
+      // The interface tests switch a fake-hardware node to ipmi and expect its defaults to be real interfaces.
+      enabled_hardware_types: 'fake-hardware,ipmi',
       enabled_deploy_interfaces: 'fake',
       enabled_boot_interfaces: 'fake',
       enabled_management_interfaces: 'fake',
