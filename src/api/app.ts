@@ -15,6 +15,7 @@ import { registerNodes } from './resources/nodes.js';
 import { registerNodeStates } from './resources/node-states.js';
 import { registerNodeExtras } from './resources/node-extras.js';
 import { registerNodeBios } from './resources/node-bios.js';
+import { registerNodeInventory } from './resources/node-inventory.js';
 import { registerRamdisk } from './resources/ramdisk.js';
 import { registerPorts } from './resources/ports.js';
 import { registerPortgroups } from './resources/portgroups.js';
@@ -155,6 +156,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   registerNodeStates(app, deps);
   registerNodeExtras(app, deps);
   registerNodeBios(app, deps);
+  registerNodeInventory(app, deps);
   registerRamdisk(app, deps);
   registerPorts(app, deps);
   registerPortgroups(app, deps);

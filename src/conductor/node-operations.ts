@@ -160,6 +160,7 @@ export class NodeOperations {
         for (const t of await tx.volumeTargets.list({ filters: { node_uuid: node.uuid } })) await tx.volumeTargets.delete(t.id);
         for (const h of await tx.history.list({ filters: { node_uuid: node.uuid } })) await tx.history.delete(h.id);
         await tx.biosSettings.deleteForNode(node.uuid);
+        await tx.nodeInventory.deleteForNode(node.uuid);
         if (node.allocation_uuid) {
           const alloc = await tx.allocations.getByUuid(node.allocation_uuid);
           if (alloc) await tx.allocations.delete(alloc.id);

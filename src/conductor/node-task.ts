@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Node } from '../domain/node.js';
+import type { JsonObject, Node } from '../domain/node.js';
 import type { Port, Portgroup } from '../domain/resources.js';
 import { ProvisionState, fire, type ProvisionEvent } from '../domain/provision-state-machine.js';
 import { nodeLocked, nodeNotFound, FerriteError } from '../domain/errors.js';
@@ -106,6 +106,16 @@ export class NodeTask implements TaskContext {
         }
       }
       for (const gone of before.values()) await tx.biosSettings.delete(gone.id);
+    });
+  }
+
+  async saveInventory(inventory: JsonObject, pluginData: JsonObject): Promise<void> {
+    if (this.shared) throw new Error(`task "${this.purpose}" holds no reservation and cannot change node ${this.node.uuid}`);
+    const uuid = this.node.uuid;
+    await this.store.transaction(async (tx) => {
+      const old = await tx.nodeInventory.getForNode(uuid);
+      if (old) await tx.nodeInventory.update(old.id, { inventory_data: inventory, plugin_data: pluginData, updated_at: now() });
+      else await tx.nodeInventory.insert({ node_uuid: uuid, inventory_data: inventory, plugin_data: pluginData, created_at: now(), updated_at: null });
     });
   }
 

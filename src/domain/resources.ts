@@ -89,6 +89,16 @@ export interface BiosSetting {
   updated_at: string | null;
 }
 
+/** What in-band inspection last found on a node: the agent's inventory and the rest of its report. */
+export interface NodeInventory {
+  id: number;
+  node_uuid: string;
+  inventory_data: JsonObject;
+  plugin_data: JsonObject;
+  created_at: string;
+  updated_at: string | null;
+}
+
 export interface Allocation {
   id: number;
   uuid: string;

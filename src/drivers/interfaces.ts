@@ -40,6 +40,8 @@ export interface TaskContext {
    */
   /** Replaces the node's cached BIOS settings with what the hardware reported. */
   saveBiosSettings(settings: readonly { name: string; value: string | null }[]): Promise<void>;
+  /** Records what in-band inspection found (GET /v1/nodes/{node}/inventory), replacing an earlier record. */
+  saveInventory(inventory: JsonObject, pluginData: JsonObject): Promise<void>;
   addPort(address: string, fields?: Partial<Pick<Port, 'pxe_enabled' | 'extra' | 'local_link_connection'>>): Promise<Port | null>;
 }
 

@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 import type { Node } from '../domain/node.js';
 import type {
-  Allocation, BiosSetting, Chassis, Conductor, DeployTemplate, HistoryEvent, Port, Portgroup, VolumeConnector, VolumeTarget,
+  Allocation, BiosSetting, Chassis, NodeInventory, Conductor, DeployTemplate, HistoryEvent, Port, Portgroup, VolumeConnector, VolumeTarget,
 } from '../domain/resources.js';
 
 /** How a record's field is stored: documents as JSON text, booleans as the dialect gives them back. */
@@ -27,6 +27,7 @@ export interface Schema {
   volume_connectors: Stored<VolumeConnector>;
   volume_targets: Stored<VolumeTarget>;
   bios_settings: Stored<BiosSetting>;
+  node_inventory: Stored<NodeInventory>;
 }
 
 export type TableName = keyof Schema;

@@ -2,7 +2,7 @@ import type { Database } from './database.js';
 import { NodeRepository, nodeCodec } from './repositories/node-repository.js';
 import { ConductorRepository, conductorCodec } from './repositories/conductor-repository.js';
 import {
-  AllocationRepository, BiosSettingRepository, ChassisRepository, DeployTemplateRepository, HistoryRepository, PortRepository,
+  AllocationRepository, BiosSettingRepository, NodeInventoryRepository, ChassisRepository, DeployTemplateRepository, HistoryRepository, PortRepository,
   PortgroupRepository, VolumeConnectorRepository, VolumeTargetRepository, codecs,
 } from './repositories/resource-repositories.js';
 
@@ -19,6 +19,7 @@ export class Store {
   readonly volumeConnectors: VolumeConnectorRepository;
   readonly volumeTargets: VolumeTargetRepository;
   readonly biosSettings: BiosSettingRepository;
+  readonly nodeInventory: NodeInventoryRepository;
 
   constructor(readonly database: Database) {
     const db = database.db;
@@ -34,6 +35,7 @@ export class Store {
     this.volumeConnectors = new VolumeConnectorRepository(db, 'volume_connectors', codecs.volumeConnectors);
     this.volumeTargets = new VolumeTargetRepository(db, 'volume_targets', codecs.volumeTargets);
     this.biosSettings = new BiosSettingRepository(db, 'bios_settings', codecs.biosSettings);
+    this.nodeInventory = new NodeInventoryRepository(db, 'node_inventory', codecs.nodeInventory);
   }
 
   /** Runs `fn` in one database transaction with repositories bound to it. */

@@ -171,6 +171,13 @@ for (const dialect of testDialects()) {
         assert.ok(Number.isInteger(inspected.properties.cpus) && inspected.properties.cpus > 0);
         assert.ok(Number.isInteger(inspected.properties.memory_mb) && inspected.properties.memory_mb > 0);
         assert.ok(['x86_64', 'aarch64'].includes(inspected.properties.cpu_arch));
+        const recorded = await api.get(`/v1/nodes/${uuid}/inventory`);
+        assert.equal(recorded.status, 200, recorded.text);
+        assert.deepEqual(recorded.body.inventory.interfaces.map((n: { mac_address: string }) => n.mac_address), lab.servers[i].macs);
+        assert.equal(recorded.body.inventory.disks[0].size, 5 * 1024 ** 3);
+        assert.equal(recorded.body.plugin_data.boot_interface, `01-${lab.servers[i].macs[0].replace(/:/g, '-')}`);
+        const ports = (await api.get(`/v1/ports?node=${uuid}`)).body.ports;
+        assert.deepEqual(ports.map((p: { address: string }) => p.address), [lab.servers[i].macs[0]], 'add_ports = pxe: the boot NIC, enrolled already');
         assert.equal(labState(i).power, 'off', 'inspection powers the server off at the end');
         assert.equal(labState(i).agent, undefined, 'and its agent with it');
 

@@ -36,6 +36,8 @@ export function agentInspect(settings: AgentDriverSettings): InspectInterface {
 
     async continueInspection(task, data: JsonObject) {
       const { properties, nics } = findingsFromInventory(data);
+      const { inventory, ...pluginData } = data;
+      await task.saveInventory(inventory as JsonObject, pluginData);
       await task.save({ properties: { ...task.node.properties, ...properties } });
       const added: string[] = [];
       for (const nic of nicsToEnroll(nics, settings.addPorts)) {

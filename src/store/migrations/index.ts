@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-bios-settings.js';
+import * as m003 from './003-node-inventory.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -16,6 +17,7 @@ interface MigrationModule {
 const MIGRATIONS: Record<string, MigrationModule> = {
   '001-initial': m001,
   '002-bios-settings': m002,
+  '003-node-inventory': m003,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -1,5 +1,5 @@
 import type {
-  Allocation, BiosSetting, Chassis, DeployTemplate, HistoryEvent, Port, Portgroup, VolumeConnector, VolumeTarget,
+  Allocation, BiosSetting, Chassis, NodeInventory, DeployTemplate, HistoryEvent, Port, Portgroup, VolumeConnector, VolumeTarget,
 } from '../../domain/resources.js';
 import { RowCodec, TableRepository } from '../table-repository.js';
 
@@ -30,6 +30,16 @@ export class BiosSettingRepository extends TableRepository<'bios_settings', Bios
 
   async deleteForNode(nodeUuid: string): Promise<void> {
     await this.db.deleteFrom('bios_settings').where('node_uuid', '=', nodeUuid).execute();
+  }
+}
+
+export class NodeInventoryRepository extends TableRepository<'node_inventory', NodeInventory> {
+  getForNode(nodeUuid: string) {
+    return this.one('node_uuid', nodeUuid);
+  }
+
+  async deleteForNode(nodeUuid: string): Promise<void> {
+    await this.db.deleteFrom('node_inventory').where('node_uuid', '=', nodeUuid).execute();
   }
 }
 
@@ -73,6 +83,7 @@ export const codecs = {
   chassis: new RowCodec<Chassis>(['extra'], []),
   history: new RowCodec<HistoryEvent>([], []),
   biosSettings: new RowCodec<BiosSetting>(['allowable_values'], ['read_only', 'reset_required', 'unique']),
+  nodeInventory: new RowCodec<NodeInventory>(['inventory_data', 'plugin_data'], []),
   allocations: new RowCodec<Allocation>(['traits', 'candidate_nodes', 'extra'], []),
   deployTemplates: new RowCodec<DeployTemplate>(['steps', 'extra'], []),
   volumeConnectors: new RowCodec<VolumeConnector>(['extra'], []),
