@@ -83,6 +83,8 @@ const OPTIONS: Record<string, Record<string, OptionSpec>> = {
     command_timeout: { kind: 'int', default: '60', min: 1 },
     /** How often the conductor asks a running agent step (an image write, an erase) how it is going. */
     command_poll_interval: { kind: 'float', default: '1', min: 0.05 },
+    /** Seconds one agent step (an image write, an erase) may run; 0: as long as the agent answers. */
+    step_timeout: { kind: 'int', default: '0', min: 0 },
   },
   inspector: {
     /** Which NICs found by in-band inspection become ports: all, active (with an IP), pxe (the boot NIC), disabled. */
@@ -175,7 +177,7 @@ export interface Config {
     /** undefined: the agent's own priority. */
     erasePriorities: { erase_devices?: number; erase_devices_metadata?: number };
   };
-  agent: { commandTimeout: number; commandPollInterval: number };
+  agent: { commandTimeout: number; commandPollInterval: number; stepTimeout: number };
   inspector: { addPorts: 'all' | 'active' | 'pxe' | 'disabled' };
   pxe: { kernelAppendParams: string };
   redfish: {
@@ -371,7 +373,7 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
         erase_devices_metadata: optionalPriority('erase_devices_metadata_priority'),
       },
     },
-    agent: { commandTimeout: n('agent', 'command_timeout'), commandPollInterval: n('agent', 'command_poll_interval') },
+    agent: { commandTimeout: n('agent', 'command_timeout'), commandPollInterval: n('agent', 'command_poll_interval'), stepTimeout: n('agent', 'step_timeout') },
     inspector: { addPorts: s('inspector', 'add_ports') as Config['inspector']['addPorts'] },
     pxe: { kernelAppendParams: s('pxe', 'kernel_append_params').trim() },
     redfish: {

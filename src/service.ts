@@ -63,8 +63,7 @@ export async function startService(config: Config, log: Logger = createLogger(co
     agent: {
       commandTimeoutMs: config.agent.commandTimeout * 1000,
       pollIntervalMs: config.agent.commandPollInterval * 1000,
-      // A step (an image write) is bounded like the wait for the agent itself; 0 there means no bound, a day here.
-      stepTimeoutMs: (config.conductor.deployCallbackTimeout || 86_400) * 1000,
+      stepTimeoutMs: config.agent.stepTimeout > 0 ? config.agent.stepTimeout * 1000 : Infinity,
       erasePriorities: config.deploy.erasePriorities,
       addPorts: config.inspector.addPorts,
     },

@@ -51,15 +51,18 @@ export async function runAgent(opts: AgentRuntimeOptions): Promise<RunningAgent>
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
     const beat = async () => {
+      let taken = false;
       try {
         const status = await heartbeat(opts.apiUrl, nodeUuid, callbackUrl, found.config.agent_token);
-        if (status !== 202) agent.log.warn({ status }, 'heartbeat refused');
+        taken = status === 202;
+        if (!taken) agent.log.warn({ status }, 'heartbeat refused');
       } catch (e) {
         agent.log.warn({ error: (e as Error).message }, 'heartbeat failed');
       }
       if (!stopped) {
         const period = found.config.heartbeat_timeout * 1000 * (0.3 + Math.random() * 0.3);
-        timer = setTimeout(() => void beat(), period);
+        // A heartbeat that did not get through is tried again soon (as IPA backs off briefly), not a period later.
+        timer = setTimeout(() => void beat(), taken ? period : Math.min(period, 2000 + Math.random() * 3000));
       }
     };
     await beat();

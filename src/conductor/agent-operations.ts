@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AGENT_TOKEN_KEY, LOOKUP_ALLOWED_STATES, isAgentTokenValid, type Heartbeat } from '../domain/agent.js';
-import { InvalidParameterValue, NotFound } from '../domain/errors.js';
+import { InvalidParameterValue, NodeLocked, NotFound } from '../domain/errors.js';
 import type { JsonObject, Node } from '../domain/node.js';
 import type { ConductorCore } from './conductor.js';
 import type { NodeTask } from './node-task.js';
@@ -21,6 +21,8 @@ export class AgentOperations {
     const node = await this.find(addresses, nodeUuid);
     if (!node || (restrict && !LOOKUP_ALLOWED_STATES.has(node.provision_state))) throw new NotFound('Resource could not be found.');
     return this.core.withTask(node, 'agent lookup', async (task) => {
+      // The node may have moved on since it was found: a token is only handed out while an agent is awaited.
+      if (restrict && !LOOKUP_ALLOWED_STATES.has(task.node.provision_state)) throw new NotFound('Resource could not be found.');
       if (typeof task.node.driver_internal_info[AGENT_TOKEN_KEY] === 'string') return { node: task.node, token: '******' };
       const token = randomBytes(32).toString('base64url');
       await task.save({ driver_internal_info: { ...task.node.driver_internal_info, [AGENT_TOKEN_KEY]: token } });
@@ -33,7 +35,16 @@ export class AgentOperations {
    * missing token, or from a node that waits for no agent, changes nothing.
    */
   async heartbeat(ident: string, hb: Heartbeat): Promise<void> {
-    const task = await this.core.acquire(ident, 'heartbeat');
+    // The token is checked before anything is reserved: a wrong one is refused whoever holds the node.
+    if (!isAgentTokenValid(await this.core.getNode(ident), hb.agentToken)) throw new InvalidParameterValue('Invalid or missing agent token received.');
+    let task: NodeTask;
+    try {
+      task = await this.core.acquire(ident, 'heartbeat');
+    } catch (e) {
+      // Busy (a step running, an operator's action): this heartbeat is skipped, the next one is taken, as in Ironic.
+      if (e instanceof NodeLocked) return;
+      throw e;
+    }
     let handedOver = false;
     try {
       const node = task.node;
@@ -89,8 +100,16 @@ export class AgentOperations {
    */
   async continueInspection(data: JsonObject): Promise<Node> {
     const macs = inventoryMacs(data);
-    if (macs.length === 0) throw new InvalidParameterValue('The inspection data names no interface with a MAC address: its node cannot be found');
-    const found = await this.find(macs, undefined);
+    if (macs.length === 0) throw new InvalidParameterValue('No lookup information provided: the inspection data names no interface with a MAC address');
+    const owners = new Set<string>();
+    for (const mac of macs) {
+      const port = await this.core.store.ports.getByAddress(mac);
+      if (port) owners.add(port.node_uuid);
+    }
+    if (owners.size > 1) {
+      throw new InvalidParameterValue(`The MAC addresses of the inspection data belong to more than one node (${[...owners].join(', ')}): refusing to guess`);
+    }
+    const found = owners.size === 1 ? await this.core.store.nodes.getByUuid([...owners][0]) : undefined;
     // Ironic answers any node that is not being inspected like an unknown one: inspection data is no way to probe.
     if (!found || found.provision_state !== ProvisionState.inspectWait) throw new NotFound('Resource could not be found.');
     const task = await this.core.acquire(found, 'inspection data');
@@ -101,6 +120,8 @@ export class AgentOperations {
         throw new InvalidParameterValue(`Node ${task.node.uuid} is inspected by its ${task.interfaces.inspect.name} inspect interface, which takes no in-band data`);
       }
       const claim = this.core.claimWorker();
+      // The answer shows the node processing the data (inspecting), as Ironic's does.
+      await task.fire('resume');
       handedOver = true;
       void this.core.spawn(task, (t) => resumeInspection(t, data), claim);
       return task.node;

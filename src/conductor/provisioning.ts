@@ -1,8 +1,8 @@
-import { NodeProtected, invalidTransition } from '../domain/errors.js';
+import { InvalidParameterValue, NodeProtected, invalidTransition } from '../domain/errors.js';
 import { ProvisionState, canFire, type ProvisionState as State } from '../domain/provision-state-machine.js';
 import type { ProvisionRequest } from '../domain/provision-request.js';
 import type { ConductorCore, WorkerClaim } from './conductor.js';
-import type { NodeTask } from './node-task.js';
+import { describeError, type NodeTask } from './node-task.js';
 import { verify } from './flows/verify.js';
 import { clean } from './flows/cleaning.js';
 import { deploy, undeploy } from './flows/deployment.js';
@@ -64,6 +64,13 @@ export async function startProvisionAction(core: ConductorCore, ident: string, r
         return run(adopt);
       case 'deploy':
       case 'rebuild':
+        // What can be known now is refused now, before a rebuild touches a running instance.
+        try {
+          await task.interfaces.power.validate(task);
+          await task.interfaces.deploy.validate(task);
+        } catch (e) {
+          throw new InvalidParameterValue(`Failed to validate deploy or power info for node ${node.uuid}. Error: ${describeError(e)}`);
+        }
         await task.fire(req.event, { last_error: null });
         return run((t) => deploy(t, flow, req));
       case 'delete':
@@ -85,10 +92,16 @@ export async function startProvisionAction(core: ConductorCore, ident: string, r
         await task.fire('abort', {
           last_error: lastError, clean_step: {}, deploy_step: {}, service_step: {}, driver_internal_info: withoutAgent(node.driver_internal_info),
         }, task.keptTarget());
-        // The agent that was awaited is no longer wanted: the node is powered off and its ramdisk boot undone.
-        await tidyAfter(task, from);
-        if (lastError && node.provision_state !== ProvisionState.serviceFailed) await task.recordHistory('abort', lastError, 'WARNING');
-        return;
+        if (lastError && from !== ProvisionState.serviceFailed) await task.recordHistory('abort', lastError, 'WARNING');
+        // The agent that was awaited is no longer wanted: the node is powered off and its ramdisk boot undone, in
+        // the background (BMC work does not hold up the answer), or here when no worker is free.
+        try {
+          claim = core.claimWorker();
+        } catch {
+          await tidyAfter(task, from);
+          return;
+        }
+        return run((t) => tidyAfter(t, from));
       }
       case 'unhold':
         await task.fire('unhold');

@@ -6,8 +6,9 @@
 import type { JsonObject, Node } from '../../domain/node.js';
 import { ProvisionState } from '../../domain/provision-state-machine.js';
 import { now } from '../../store/store.js';
-import type { NodeTask } from '../node-task.js';
+import { ReservationLost, type NodeTask } from '../node-task.js';
 import { withoutKeys } from './cleaning.js';
+import { cacheBiosSettings } from './bios-steps.js';
 
 /** What a node keeps about its agent; none of it outlives the action the agent came for. */
 export const AGENT_KEYS = ['agent_url', 'agent_secret_token', 'agent_last_heartbeat', 'agent_version', 'agent_verify_ca'] as const;
@@ -25,12 +26,24 @@ const INSPECT_STATES: readonly string[] = [ProvisionState.inspecting, ProvisionS
  * then the failure state with the agent forgotten (its token can never be used again).
  */
 export async function failAction(task: NodeTask, error: unknown, eventType: string, changes: Partial<Node> = {}): Promise<void> {
+  // A node taken over by another conductor is that conductor's now: nothing here may touch its hardware.
+  if (error instanceof ReservationLost) throw error;
   await tidyAfter(task, task.node.provision_state);
-  await task.fail(error, eventType, { ...changes, driver_internal_info: withoutAgent(task.node.driver_internal_info) });
+  await task.fail(error, eventType, { ...changes, driver_internal_info: withoutAgent(task.node.driver_internal_info, ACTION_KEYS) });
 }
 
-/** The interface's best-effort tidying for an action that ended badly in `state` (failed, timed out, aborted). */
+/** What an action keeps on the node while it runs, besides the agent's keys. */
+const ACTION_KEYS = ['ferrite_clean_request', 'clean_steps', 'deploy_steps'];
+
+/**
+ * The interface's best-effort tidying for an action that ended badly in `state` (failed, timed out, aborted) —
+ * only once the action touched the hardware (a ramdisk boot prepared, a step begun): a deploy refused before
+ * that leaves a running node alone.
+ */
 export async function tidyAfter(task: NodeTask, state: string): Promise<void> {
+  const node = task.node;
+  const started = 'ferrite_boot' in node.driver_internal_info || Object.keys(node.deploy_step).length > 0 || Object.keys(node.clean_step).length > 0;
+  if (!started) return;
   const { deploy, inspect } = task.interfaces;
   try {
     if (DEPLOY_STATES.includes(state) || CLEAN_STATES.includes(state)) await deploy.failed?.(task);
@@ -54,7 +67,7 @@ export async function resumeDeploy(task: NodeTask): Promise<void> {
     await task.fire('done', {
       deploy_step: {}, last_error: null, driver_internal_info: withoutAgent(task.node.driver_internal_info, ['deploy_steps']),
     });
-    await task.recordHistory('deploy', `Node ${task.node.uuid} deployed: ${JSON.stringify(task.node.instance_info.image_source ?? null)}`, 'INFO');
+    await task.recordHistory('deploy', `Node ${task.node.uuid} deployed with image ${imageName(task.node.instance_info.image_source)}`, 'INFO');
   } catch (e) {
     await failAction(task, e, 'deploy', { deploy_step: {} });
   }
@@ -72,6 +85,7 @@ export async function resumeClean(task: NodeTask): Promise<void> {
       await task.fire('wait', {}, manual ? ProvisionState.manageable : undefined);
       return;
     }
+    await cacheBiosSettings(task);
     await task.fire(manual || task.node.retired ? 'manage' : 'done', {
       clean_step: {}, last_error: null, driver_internal_info: withoutAgent(task.node.driver_internal_info, ['clean_steps']),
     });
@@ -80,17 +94,27 @@ export async function resumeClean(task: NodeTask): Promise<void> {
   }
 }
 
-/** inspect wait → inspecting → manageable, with what the agent found. */
+/** inspecting (resumed from inspect wait when the data came) → manageable, with what the agent found. */
 export async function resumeInspection(task: NodeTask, data: JsonObject): Promise<void> {
   try {
     const inspect = task.interfaces.inspect;
     if (!inspect.continueInspection) throw new Error(`inspect interface ${inspect.name} takes no in-band inspection data`);
-    await task.fire('resume');
     await inspect.continueInspection(task, data);
     await task.fire('done', {
       inspection_finished_at: now(), last_error: null, driver_internal_info: withoutAgent(task.node.driver_internal_info),
     });
   } catch (e) {
     await failAction(task, e, 'inspection', { inspection_finished_at: now() });
+  }
+}
+
+/** The image's URL without what may be secret in it (credentials, a signed query), for the node's history. */
+function imageName(source: unknown): string {
+  if (typeof source !== 'string') return 'unknown';
+  try {
+    const u = new URL(source);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return 'unknown';
   }
 }

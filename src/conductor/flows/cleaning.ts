@@ -23,6 +23,11 @@ export async function clean(task: NodeTask, ctx: FlowContext, manualSteps: JsonO
       await task.save({ clean_step: {}, driver_internal_info: withoutAgent(task.node.driver_internal_info) });
       // Out-of-band steps (BIOS) run here, in order; runs of other steps go to the deploy interface together.
       const groups = manualSteps === null ? [null] : manualSteps.length === 0 ? [[]] : groupSteps(manualSteps);
+      const agentDriven = task.interfaces.deploy.continueClean !== undefined;
+      if (agentDriven && groups.some((g, i) => i < groups.length - 1 && !(g !== null && g.length === 1 && isBiosStep(g[0])))) {
+        // Refused before anything boots: the agent's steps end the synchronous part of cleaning.
+        throw new Error('BIOS steps after steps that the agent runs are not supported yet; run them as a separate manual cleaning');
+      }
       for (const [i, group] of groups.entries()) {
         if (group !== null && group.length === 1 && isBiosStep(group[0])) {
           await runBiosStep(task, group[0]);
@@ -31,7 +36,7 @@ export async function clean(task: NodeTask, ctx: FlowContext, manualSteps: JsonO
         const outcome = await task.interfaces.deploy.clean(task, group);
         if (outcome === 'wait') {
           if (i < groups.length - 1) {
-            throw new Error('BIOS steps after steps that wait for the agent are not supported yet; run them as a separate manual cleaning');
+            throw new Error('BIOS steps after steps that wait for a callback are not supported yet; run them as a separate manual cleaning');
           }
           await task.fire('wait', {}, manual ? ProvisionState.manageable : undefined);
           return;

@@ -1,3 +1,4 @@
+import { ProvisionState } from '../../domain/provision-state-machine.js';
 import type { Node } from '../../domain/node.js';
 import type { ConductorCore } from '../conductor.js';
 import { NodeTask, describeError } from '../node-task.js';
@@ -13,6 +14,14 @@ export interface PowerSyncResult {
  * BMC delays only itself. A node whose BMC keeps failing goes into maintenance with fault "power failure"; when
  * its BMC answers again the fault and maintenance are lifted by the same loop.
  */
+/**
+ * Nodes waiting for their agent are left alone, as Ironic leaves them: their power changes as the action goes (the
+ * agent may power the server off itself), and a sync holding their reservation would turn the agent's heartbeat away.
+ */
+const SYNC_EXCLUDED_STATES: ReadonlySet<string> = new Set([
+  ProvisionState.waitCallBack, ProvisionState.cleanWait, ProvisionState.inspectWait, ProvisionState.rescueWait, ProvisionState.serviceWait,
+]);
+
 export async function syncPowerStates(core: ConductorCore): Promise<PowerSyncResult> {
   const result: PowerSyncResult = { checked: 0, changed: 0, failed: 0 };
   const started = performance.now();
@@ -23,7 +32,7 @@ export async function syncPowerStates(core: ConductorCore): Promise<PowerSyncRes
     const page = await core.store.nodes.list({ filters: { reservation: null }, limit: 250, marker });
     if (page.length === 0) break;
     marker = page[page.length - 1];
-    const nodes = page.filter((n) => !n.maintenance || n.fault === 'power failure');
+    const nodes = page.filter((n) => (!n.maintenance || n.fault === 'power failure') && !SYNC_EXCLUDED_STATES.has(n.provision_state));
     let next = 0;
     const worker = async () => {
       while (next < nodes.length) await syncOne(core, nodes[next++], result);

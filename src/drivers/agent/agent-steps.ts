@@ -18,12 +18,20 @@ export interface AgentDriverSettings {
   commandTimeoutMs: number;
   /** How often a running step is polled. */
   pollIntervalMs: number;
-  /** Bound of one long step (writing an image, erasing a disk): `[agent] step_timeout`. */
+  /**
+   * Bound of one long step (writing an image, erasing a disk): `[agent] step_timeout`; Infinity when unbounded
+   * (an agent that answers its polls is alive, as Ironic judges it by its heartbeats).
+   */
   stepTimeoutMs: number;
   /** `[deploy] erase_devices_priority` / `erase_devices_metadata_priority`; undefined keeps the agent's. */
   erasePriorities: { erase_devices?: number; erase_devices_metadata?: number };
   /** `[inspector] add_ports`: which inspected NICs become ports. */
   addPorts: 'all' | 'active' | 'pxe' | 'disabled';
+}
+
+export interface AgentStepOffer {
+  steps: JsonObject[];
+  managerVersions: JsonObject;
 }
 
 export class AgentSteps {
@@ -44,20 +52,27 @@ export class AgentSteps {
     return { url, token };
   }
 
-  /** The steps the agent offers for `kind`, flattened across its hardware managers. */
-  async offered(task: TaskContext, kind: 'clean' | 'deploy'): Promise<JsonObject[]> {
+  /**
+   * The steps the agent offers for `kind`, flattened across its hardware managers, and the versions of those
+   * managers, which every step run must quote back (IPA refuses a step planned against other managers).
+   */
+  async offered(task: TaskContext, kind: 'clean' | 'deploy'): Promise<AgentStepOffer> {
     const { url, token } = this.endpoint(task);
     const res = await this.client.runSync(url, token, `${kind}.get_${kind}_steps`, { node: nodeForAgent(task), ports: [] });
     const byManager = (res.command_result?.[`${kind}_steps`] ?? {}) as Record<string, JsonObject[]>;
-    return Object.values(byManager).flat();
+    const versions = res.command_result?.hardware_manager_version;
+    return {
+      steps: Object.values(byManager).flat(),
+      managerVersions: typeof versions === 'object' && versions !== null && !Array.isArray(versions) ? (versions as JsonObject) : {},
+    };
   }
 
   /** Runs one step on the agent to its end; a failed step throws with the agent's words. */
-  async run(task: TaskContext, kind: 'clean' | 'deploy', step: JsonObject): Promise<CommandResult> {
+  async run(task: TaskContext, kind: 'clean' | 'deploy', step: JsonObject, managerVersions: JsonObject): Promise<CommandResult> {
     const { url, token } = this.endpoint(task);
     const started = await this.client.start(url, token, `${kind}.execute_${kind}_step`, {
       step, node: nodeForAgent(task), ports: task.ports.map((p) => ({ address: p.address, uuid: p.uuid })),
-      [`${kind}_version`]: { generic_hardware_manager: '1.2' },
+      [`${kind}_version`]: managerVersions,
     });
     const done = started.command_status === 'RUNNING'
       ? await this.client.waitFor(url, token, started.id, this.settings.stepTimeoutMs)

@@ -64,7 +64,8 @@ export function directDeploy(agent: AgentSteps): DeployInterface {
       const image = instanceImage(node);
       const [, write, prepareBoot, tearDown, tenant, bootInstance] = DEPLOY_STEPS;
       await record(task, 'deploy_step', { ...write, args: {} });
-      await agent.run(task, 'deploy', { ...write, args: { image_info: agentImageInfo(node, image) } });
+      const { managerVersions } = await agent.offered(task, 'deploy');
+      await agent.run(task, 'deploy', { ...write, args: { image_info: agentImageInfo(node, image) } }, managerVersions);
 
       await record(task, 'deploy_step', prepareBoot);
       await task.interfaces.boot.prepareInstance(task);
@@ -115,11 +116,11 @@ export function directDeploy(agent: AgentSteps): DeployInterface {
     async continueClean(task): Promise<StepOutcome> {
       const requested = task.node.driver_internal_info[CLEAN_REQUEST_KEY];
       const offered = await agent.offered(task, 'clean');
-      const plan = planCleanSteps(offered, Array.isArray(requested) ? (requested as JsonObject[]) : null, agent.settings.erasePriorities);
+      const plan = planCleanSteps(offered.steps, Array.isArray(requested) ? (requested as JsonObject[]) : null, agent.settings.erasePriorities);
       await task.save({ driver_internal_info: { ...task.node.driver_internal_info, clean_steps: plan } });
       for (const step of plan) {
         await record(task, 'clean_step', step);
-        await agent.run(task, 'clean', step);
+        await agent.run(task, 'clean', step, offered.managerVersions);
       }
       await task.interfaces.boot.cleanUpRamdisk(task);
       await task.interfaces.power.setPowerState(task, PowerStates.off);

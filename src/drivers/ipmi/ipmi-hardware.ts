@@ -2,9 +2,9 @@ import type { HardwareType } from '../interfaces.js';
 
 /**
  * `ipmi`: power and management through the BMC's IPMI 2.0 (RMCP+) interface. The implementations keep Ironic's
- * name `ipmitool` so node definitions carry over, though Ferrite speaks the protocol itself. Fake implementations
- * may stand in for any slot, as in Ironic. Boot is network boot (iPXE first, Ironic's default); deploy is the agent's
- * (`direct`), inspection in-band through the agent.
+ * name `ipmitool` so node definitions carry over, though Ferrite speaks the protocol itself. Power and management
+ * are the BMC's own (as in Ironic, no fake stands in for them); fake implementations may stand in for the others.
+ * Boot is network boot (iPXE first, Ironic's default); deploy is the agent's (`direct`), inspection in band.
  */
 export const ipmiHardwareType: HardwareType = {
   name: 'ipmi',
@@ -15,9 +15,9 @@ export const ipmiHardwareType: HardwareType = {
     deploy: ['direct', 'fake'],
     firmware: ['no-firmware', 'fake'],
     inspect: ['agent', 'no-inspect', 'fake'],
-    management: ['ipmitool', 'fake'],
+    management: ['ipmitool'],
     network: ['noop'],
-    power: ['ipmitool', 'fake'],
+    power: ['ipmitool'],
     raid: ['no-raid', 'fake'],
     rescue: ['no-rescue', 'fake'],
     storage: ['noop', 'fake'],

@@ -25,7 +25,14 @@ export const RAMDISK_BOOT_PROPERTIES: Record<string, string> = {
   kernel_append_params: 'Words added to the kernel command line of the ramdisk, in place of [pxe] kernel_append_params. Optional.',
 };
 
+// Whitespace and control characters would end a line of the boot script and start another: a URL or a kernel
+// parameter must never carry them (URL parsing alone strips some silently, so the raw text is checked).
+const hasChar = (text: string, unsafe: (code: number) => boolean) => [...text].some((c) => unsafe(c.charCodeAt(0)));
+const UNSAFE = { test: (t: string) => hasChar(t, (c) => c <= 0x20 || c === 0x7f) };
+const UNSAFE_PARAMS = { test: (t: string) => hasChar(t, (c) => (c < 0x20 && c !== 0x09) || c === 0x7f) };
+
 function isHttpUrl(value: string): boolean {
+  if (UNSAFE.test(value)) return false;
   try {
     const u = new URL(value);
     return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
@@ -51,7 +58,10 @@ function appendParams(node: Node, settings: BootSettings): string {
   if (typeof raw !== 'string') {
     throw new InvalidParameterValue(`driver_info/kernel_append_params of node ${node.uuid} must be a string, not ${JSON.stringify(raw)}`);
   }
-  return raw;
+  if (UNSAFE_PARAMS.test(raw)) {
+    throw new InvalidParameterValue(`driver_info/kernel_append_params of node ${node.uuid} must be one line of words, without control characters`);
+  }
+  return raw.trim().split(/\s+/).join(' ');
 }
 
 /** Checks the node's boot settings without contacting anything; throws InvalidParameterValue naming the key. */

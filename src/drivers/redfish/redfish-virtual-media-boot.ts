@@ -40,8 +40,12 @@ export function redfishVirtualMediaBoot(connector: RedfishConnector, settings: B
     await connector.call(task, action, () => slot.client.ejectMedia(slot.path, slot.media));
   };
   const cleanUpRamdisk = async (task: TaskContext) => {
-    await eject(task, await cd(task, 'eject virtual media'), 'eject virtual media');
-    await forgetRamdiskBoot(task);
+    // Forgotten even when the BMC fails to eject: Ferrite then stops serving the CD's contents, so it boots nothing.
+    try {
+      await eject(task, await cd(task, 'eject virtual media'), 'eject virtual media');
+    } finally {
+      await forgetRamdiskBoot(task);
+    }
   };
 
   return {
