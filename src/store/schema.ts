@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { Node } from '../domain/node.js';
+import type { NodeEvent } from '../domain/node-event.js';
 import type {
   Allocation, BiosSetting, Chassis, NodeInventory, Conductor, DeployTemplate, HistoryEvent, Port, Portgroup, VolumeConnector, VolumeTarget,
 } from '../domain/resources.js';
@@ -28,6 +29,7 @@ export interface Schema {
   volume_targets: Stored<VolumeTarget>;
   bios_settings: Stored<BiosSetting>;
   node_inventory: Stored<NodeInventory>;
+  node_events: Stored<NodeEvent>;
 }
 
 export type TableName = keyof Schema;

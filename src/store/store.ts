@@ -1,5 +1,6 @@
 import type { Database } from './database.js';
 import { NodeRepository, nodeCodec } from './repositories/node-repository.js';
+import { NodeEventRepository } from './repositories/node-event-repository.js';
 import { ConductorRepository, conductorCodec } from './repositories/conductor-repository.js';
 import {
   AllocationRepository, BiosSettingRepository, NodeInventoryRepository, ChassisRepository, DeployTemplateRepository, HistoryRepository, PortRepository,
@@ -20,11 +21,13 @@ export class Store {
   readonly volumeTargets: VolumeTargetRepository;
   readonly biosSettings: BiosSettingRepository;
   readonly nodeInventory: NodeInventoryRepository;
+  readonly nodeEvents: NodeEventRepository;
 
   constructor(readonly database: Database) {
     const db = database.db;
     this.nodes = new NodeRepository(db, 'nodes', nodeCodec);
     this.nodes.selectTable = database.selectTable;
+    this.nodes.dialect = database.dialect;
     this.ports = new PortRepository(db, 'ports', codecs.ports);
     this.portgroups = new PortgroupRepository(db, 'portgroups', codecs.portgroups);
     this.chassis = new ChassisRepository(db, 'chassis', codecs.chassis);
@@ -36,6 +39,7 @@ export class Store {
     this.volumeTargets = new VolumeTargetRepository(db, 'volume_targets', codecs.volumeTargets);
     this.biosSettings = new BiosSettingRepository(db, 'bios_settings', codecs.biosSettings);
     this.nodeInventory = new NodeInventoryRepository(db, 'node_inventory', codecs.nodeInventory);
+    this.nodeEvents = new NodeEventRepository(db);
   }
 
   /** Runs `fn` in one database transaction with repositories bound to it. */

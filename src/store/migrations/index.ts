@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-bios-settings.js';
 import * as m003 from './003-node-inventory.js';
+import * as m004 from './004-node-events.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '001-initial': m001,
   '002-bios-settings': m002,
   '003-node-inventory': m003,
+  '004-node-events': m004,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -1,7 +1,12 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Node } from '../../domain/node.js';
+import { nodeEventFields, touchesWatchedField, type NodeEventKind } from '../../domain/node-event.js';
 import { RowCodec, TableRepository, type Filters, type ListOptions } from '../table-repository.js';
 import type { RowTable } from '../database.js';
+import type { Schema } from '../schema.js';
+import type { Dialect } from '../migrations/index.js';
+// A cycle with store.ts, harmless: `now` is only called, never read while the modules load.
+import { now } from '../store.js';
 
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any -- see TableRepository */
@@ -59,6 +64,9 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
     return rows.map((r) => this.codec.decode(r));
   }
 
+  /** Set by the Store: the event log's insert differs between the dialects. */
+  dialect: Dialect = 'sqlite';
+
   /** Optional fast path of the database (see Database.selectTable). */
   selectTable?: (sql: string, parameters: readonly unknown[]) => RowTable;
 
@@ -92,48 +100,116 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
    * only writer of a node. Returns the reserved node, or undefined when it is held by someone else or gone.
    */
   async reserve(id: number, host: string): Promise<Node | undefined> {
-    const row = await this.db
+    const [node] = await this.logged('updated', (db) => db
       .updateTable('nodes')
       .set({ reservation: host })
       .where('id', '=', id)
       .where('reservation', 'is', null)
       .returningAll()
-      .executeTakeFirst();
-    return row ? this.codec.decode(row) : undefined;
+      .execute());
+    return node;
   }
 
   /** Releases the reservation if `host` still holds it. */
   async release(id: number, host: string): Promise<boolean> {
-    const res = await this.db
+    const released = await this.logged('updated', (db) => db
       .updateTable('nodes')
       .set({ reservation: null })
       .where('id', '=', id)
       .where('reservation', '=', host)
-      .executeTakeFirst();
-    return res.numUpdatedRows > 0n;
+      .returningAll()
+      .execute());
+    return released.length > 0;
   }
 
   /** Updates a node this host holds; undefined if the reservation was lost (taken over) in between. */
   async updateReserved(id: number, host: string, changes: Partial<Node>): Promise<Node | undefined> {
-    const row = await (this.db.updateTable('nodes') as any)
+    const write = (db: Kysely<Schema>) => (db.updateTable('nodes') as any)
       .set(this.codec.encode(changes))
       .where('id', '=', id)
       .where('reservation', '=', host)
       .returningAll()
-      .executeTakeFirst();
-    return row ? this.codec.decode(row as Record<string, unknown>) : undefined;
+      .execute() as Promise<Record<string, unknown>[]>;
+    const [node] = touchesWatchedField(changes) ? await this.logged('updated', write) : (await write(this.db)).map((r) => this.codec.decode(r));
+    return node;
   }
 
   /** Drops every reservation held by `host` (a conductor restarting or declared dead). */
   async clearReservations(host: string): Promise<number> {
-    const res = await this.db.updateTable('nodes').set({ reservation: null }).where('reservation', '=', host).executeTakeFirst();
-    return Number(res.numUpdatedRows);
+    const cleared = await this.logged('updated', (db) =>
+      db.updateTable('nodes').set({ reservation: null }).where('reservation', '=', host).returningAll().execute());
+    return cleared.length;
   }
 
   async clearReservationsNotIn(hosts: readonly string[]): Promise<number> {
-    let q = this.db.updateTable('nodes').set({ reservation: null }).where('reservation', 'is not', null);
-    if (hosts.length > 0) q = q.where('reservation', 'not in', hosts);
-    const res = await q.executeTakeFirst();
-    return Number(res.numUpdatedRows);
+    const cleared = await this.logged('updated', (db) => {
+      let q = db.updateTable('nodes').set({ reservation: null }).where('reservation', 'is not', null);
+      if (hosts.length > 0) q = q.where('reservation', 'not in', hosts);
+      return q.returningAll().execute();
+    });
+    return cleared.length;
+  }
+
+  override async insert(record: Omit<Node, 'id'>): Promise<Node> {
+    const [node] = await this.logged('created', async (db) => [await (db.insertInto('nodes') as any)
+      .values(this.codec.encode(record))
+      .returningAll()
+      .executeTakeFirstOrThrow() as Record<string, unknown>]);
+    return node;
+  }
+
+  override async update(id: number, changes: Partial<Node>): Promise<Node | undefined> {
+    if (!touchesWatchedField(changes)) return super.update(id, changes);
+    const [node] = await this.logged('updated', (db) => (db.updateTable('nodes') as any)
+      .set(this.codec.encode(changes))
+      .where('id', '=', id)
+      .returningAll()
+      .execute() as Promise<Record<string, unknown>[]>);
+    return node;
+  }
+
+  override async delete(id: number): Promise<boolean> {
+    const deleted = await this.logged('deleted', (db) => db.deleteFrom('nodes').where('id', '=', id).returningAll().execute());
+    return deleted.length > 0;
+  }
+
+  /**
+   * Runs a write of node rows and appends one event per written row, in one transaction: the caller's when it is in
+   * one, else a new one. An event is therefore committed exactly when its change is, and rolled back with it.
+   */
+  private async logged(kind: NodeEventKind, write: (db: Kysely<Schema>) => Promise<readonly object[]>): Promise<Node[]> {
+    const run = async (db: Kysely<Schema>) => {
+      const nodes = (await write(db)).map((r) => this.codec.decode(r as Record<string, unknown>));
+      if (nodes.length > 0) await appendNodeEvents(db, this.dialect, nodes.map((node) => ({ kind, node })));
+      return nodes;
+    };
+    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
   }
 }
+
+/**
+ * Any key will do as long as it is Ferrite's alone: it names the advisory lock that orders event ids on PostgreSQL.
+ */
+const EVENT_ORDER_LOCK = 0x46_45_52_52_45_56; // "FERREV"
+
+/**
+ * Inserts events for written nodes. On PostgreSQL two transactions can take sequence values in one order and commit
+ * in the other, and a reader tailing `id > last` would then skip the earlier id for good; the transaction-scoped
+ * advisory lock taken by the same statement, just before the ids are drawn, makes ids follow commit order. It is
+ * held only from this insert to the commit, which for a single node write is the next round trip. SQLite has one
+ * writer at a time, so its ids follow commit order already.
+ */
+async function appendNodeEvents(db: Kysely<Schema>, dialect: Dialect, events: readonly { kind: NodeEventKind; node: Node }[]): Promise<void> {
+  const at = now();
+  const rows = events.map(({ kind, node }) => ({ node_uuid: node.uuid, kind, fields: JSON.stringify(nodeEventFields(node)), created_at: at }));
+  if (dialect === 'sqlite') {
+    await db.insertInto('node_events').values(rows).execute();
+    return;
+  }
+  await sql`insert into node_events (node_uuid, kind, fields, created_at)
+    select v.node_uuid, v.kind, v.fields, v.created_at
+    from (values ${sql.join(rows.map((r) => sql`(${r.node_uuid}, ${r.kind}, ${r.fields}, ${r.created_at})`))})
+      as v (node_uuid, kind, fields, created_at),
+      (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})) as ordered`.execute(db);
+}
+
