@@ -26,6 +26,8 @@ import { registerAllocations } from './resources/allocations.js';
 import { registerDeployTemplates } from './resources/deploy-templates.js';
 import { registerVolume } from './resources/volume.js';
 import { BOOT_FILES_PREFIX, registerBootFiles } from './resources/boot-files.js';
+import { registerEnroll } from './resources/enroll.js';
+import { FERRITE_PREFIX } from './ferrite-api.js';
 import { baseUrl } from './links.js';
 
 /** What every resource module needs. */
@@ -72,10 +74,11 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
       void reply.code(400).type('application/json').send(errorBody(`The request URL is malformed: ${err.message}`, 400));
     },
     // Like Ironic, serve v1 resources also without the /v1 prefix (/nodes/detail is /v1/nodes/detail); the boot
-    // files are no API resource.
+    // files are no API resource, and Ferrite's own API has its own prefix.
     rewriteUrl: (req) => {
       const url = req.url ?? '/';
-      return url === '/' || url.startsWith('/?') || url.startsWith('/v1') || url.startsWith(BOOT_FILES_PREFIX) ? url : `/v1${url}`;
+      return url === '/' || url.startsWith('/?') || url.startsWith('/v1') || url.startsWith(BOOT_FILES_PREFIX) ||
+        url.startsWith(FERRITE_PREFIX) ? url : `/v1${url}`;
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
@@ -115,9 +118,9 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('Openstack-Request-Id', request.id);
   });
-  // Firmware downloading boot files knows nothing of microversions.
+  // Firmware downloading boot files knows nothing of microversions, nor does Ferrite's own API have them.
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith(BOOT_FILES_PREFIX)) return negotiateVersion(request, reply);
+    if (!request.url.startsWith(BOOT_FILES_PREFIX) && !request.url.startsWith(FERRITE_PREFIX)) return negotiateVersion(request, reply);
   });
   app.addHook('onRequest', authHook(config, logger));
   // Before 1.5 nodes have no names: an ident that is not a UUID names no node (404, as Ironic answers).
@@ -167,6 +170,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   registerDeployTemplates(app, deps);
   registerVolume(app, deps);
   registerBootFiles(app, deps);
+  registerEnroll(app, deps);
   registerMethodNotAllowed(app, methodsByUrl);
   await app.ready();
   return app;

@@ -19,7 +19,7 @@ function checkName(v: unknown): unknown {
   return v;
 }
 
-const SPEC: Spec = {
+export const SPEC: Spec = {
   uuid: { kind: { t: 'uuid' } },
   address: { kind: { t: 'mac', nullable: true } },
   name: { kind: { t: 'custom', check: checkName } },

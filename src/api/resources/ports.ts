@@ -70,7 +70,7 @@ function refuseNetworkTypePatch(patch: unknown, minor: number): void {
   }
 }
 
-const SPEC: Spec = {
+export const SPEC: Spec = {
   uuid: { kind: { t: 'uuid' } },
   address: { kind: { t: 'mac' } },
   node_uuid: { kind: { t: 'uuid' } },

@@ -32,6 +32,8 @@ export interface NodeSpec {
   index: number;
   /** The body of a node create (driver, driver_info, properties, name, ...), as POST /v1/nodes takes it. */
   node: JsonObject;
+  /** Fields a new node gets when the file leaves them out; an enrolled node keeps its own. */
+  createDefaults: JsonObject;
   ports: PortSpec[];
   portgroups: PortgroupSpec[];
   traits: string[] | null;

@@ -90,12 +90,8 @@ export function readInstackenvNode(raw: unknown, index: number, problems: Enroll
   if (caps && profile !== undefined) caps.set('profile', profile);
   if (caps && caps.size > 0) properties.capabilities = [...caps].map(([k, v]) => `${k}:${v}`).join(',');
 
-  const node: JsonObject = {
-    driver: hw?.driver ?? '', driver_info: driverInfo, properties,
-    // TripleO's default; its flavors and the scheduler look for it.
-    resource_class: str('resource_class') ?? 'baremetal',
-  };
-  for (const key of ['name', 'uuid', 'conductor_group', 'description', 'owner', ...INTERFACE_SLOTS.map((s) => `${s}_interface`)]) {
+  const node: JsonObject = { driver: hw?.driver ?? '', driver_info: driverInfo, properties };
+  for (const key of ['resource_class', 'name', 'uuid', 'conductor_group', 'description', 'owner', ...INTERFACE_SLOTS.map((s) => `${s}_interface`)]) {
     const v = str(key);
     if (v !== undefined) node[key] = v;
   }
@@ -121,7 +117,8 @@ export function readInstackenvNode(raw: unknown, index: number, problems: Enroll
     });
   }
   if (problems.length > before) return null;
-  return { index, node, ports, portgroups: [], traits: null, warnings };
+  // TripleO's default resource class; its flavors look for it.
+  return { index, node, createDefaults: { resource_class: 'baremetal' }, ports, portgroups: [], traits: null, warnings };
 }
 
 /** A port object (`{address, ...}`) as both formats write it; its other fields are checked by the port API rules. */

@@ -55,7 +55,7 @@ export function readIronicNode(raw: unknown, index: number, problems: Enrollment
     else traits = rawTraits as string[];
   }
   if (problems.length > before) return null;
-  return { index, node: node as JsonObject, ports, portgroups, traits, warnings: [] };
+  return { index, node: node as JsonObject, createDefaults: {}, ports, portgroups, traits, warnings: [] };
 }
 
 function list(v: unknown, field: string, problem: (f: string, m: string) => void): unknown[] {

@@ -38,10 +38,11 @@ describe('instackenv files', () => {
     assert.equal(r.document.format, 'instackenv');
     const [ipmi, legacy, redfish, fake, fake1] = r.document.nodes;
     assert.deepEqual(ipmi.node, {
-      driver: 'ipmi', resource_class: 'baremetal', name: 'rack1-ipmi-0',
+      driver: 'ipmi', name: 'rack1-ipmi-0',
       driver_info: { ipmi_address: '192.0.2.10', ipmi_username: 'admin', ipmi_password: 's3cret-ipmi', ipmi_port: 6230, ipmi_cipher_suite: '17' },
       properties: { cpus: 4, memory_mb: 8192, local_gb: 40, cpu_arch: 'x86_64', capabilities: 'boot_mode:uefi,profile:compute' },
     });
+    assert.deepEqual(ipmi.createDefaults, { resource_class: 'baremetal' });
     assert.deepEqual(ipmi.ports.map((p) => p.address), ['52:54:00:aa:00:01']);
     assert.equal(legacy.node.driver, 'ipmi');
     assert.match(legacy.warnings[0], /pxe_ipmitool is a legacy name/);
