@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger, startService } from '../service.js';
-import { seedDemo, startDemoLab } from './demo.js';
+import { seedDemo, startDemo, type Demo } from './demo.js';
 import { migrateToLatest, openDatabase, parseConnection } from '../store/database.js';
 import { MAX_VERSION, MIN_VERSION } from '../domain/api-version.js';
 import { VERSION } from '../version.js';
@@ -28,19 +28,16 @@ program
   .option('--lab-port <port>', 'port of the demo lab\'s Redfish service', '8000')
   .action(async (opts: { config?: string; demo?: boolean; labPort: string }) => {
     let service;
-    let lab: Awaited<ReturnType<typeof startDemoLab>> | undefined;
+    let demo: Demo | undefined;
     try {
       const config = loadConfig(opts.config);
       service = await startService(config, createLogger(config));
       if (opts.demo) {
         const port = Number(opts.labPort);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--lab-port: not a port number: ${opts.labPort}`);
-        lab = await startDemoLab(service, config.statePath, port);
-        service.log.info({ url: lab.url, ca: lab.caPath, servers: lab.servers.length }, 'demo lab running');
-        const seeded = await seedDemo(service, lab);
-        if (seeded > 0) service.log.info({ nodes: seeded }, 'demo nodes enrolled');
+        demo = await startDemo(service, config.statePath, port);
+        service.log.info({ url: demo.lab.url, ca: demo.lab.caPath, servers: demo.lab.servers.length }, 'demo lab running');
       }
-      service.log.info(`try: openstack --os-auth-type none --os-endpoint ${service.url} baremetal node list`);
     } catch (e) {
       fatal(e);
     }
@@ -49,13 +46,23 @@ program
       if (stopping) return;
       stopping = true;
       service.log.info({ signal }, 'shutting down');
-      service.close().then(() => lab?.close()).then(() => process.exit(0), (e: unknown) => {
+      service.close().then(() => demo?.close()).then(() => process.exit(0), (e: unknown) => {
         service.log.error({ err: e }, 'shutdown failed');
         process.exit(1);
       });
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    service.log.info(`try: openstack --os-auth-type none --os-endpoint ${service.url} baremetal node list`);
+    if (demo) {
+      // The nodes appear at once and move through their states while the service already answers.
+      try {
+        const seeded = await seedDemo(service, demo);
+        if (seeded > 0) service.log.info({ nodes: seeded }, 'demo nodes enrolled');
+      } catch (e) {
+        if (!stopping) service.log.error({ err: e }, 'enrolling the demo nodes failed');
+      }
+    }
   });
 
 const db = program.command('db').description('database maintenance');
@@ -142,6 +149,22 @@ program
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+
+program
+  .command('enroll')
+  .description('enroll the nodes of an instackenv.json or Ironic create file (JSON or YAML); re-running updates them')
+  .argument('<file>', 'the enrollment file')
+  .option('--manage', 'move enrolled nodes to manageable')
+  .option('--provide', 'move enrolled nodes on to available (implies --manage)')
+  .option('--dry-run', 'show what would change, change nothing')
+  .option('--wait <seconds>', 'how long to wait for each node\'s manage/provide', '300')
+  .option('--url <url>', 'the API (default: FERRITE_URL, else OS_ENDPOINT, else http://127.0.0.1:6385)')
+  .option('--user <user>', 'http_basic user (default: FERRITE_USER, else OS_USERNAME)')
+  .option('--password <password>', 'http_basic password (default: FERRITE_PASSWORD, else OS_PASSWORD)')
+  .action(async (file: string, opts: import('./enroll.js').EnrollCliOptions) => {
+    const { runEnroll } = await import('./enroll.js');
+    process.exitCode = await runEnroll(file, opts);
   });
 
 program

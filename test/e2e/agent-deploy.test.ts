@@ -112,6 +112,7 @@ for (const dialect of testDialects()) {
       assert.equal(node.provision_state, 'active', node.last_error ?? undefined);
       assert.equal(node.last_error, null);
       assert.deepEqual(node.deploy_step, {});
+      assert.equal((node as { power_state?: string }).power_state, 'power on', 'the node shows the power state the deploy left it in');
       assert.equal(node.driver_internal_info.agent_secret_token, undefined, 'the agent token is gone after the deploy');
       assert.ok(readDisk(disk(i), bytes.length).equals(bytes), 'the disk starts with the image, byte for byte');
     }

@@ -57,10 +57,17 @@ describe('ferrite serve --demo', () => {
     try {
       await start();
       const api = apiClient(url);
+      // The nodes appear at once; the lab servers then go through their states (cleaning and the deploy run
+      // through the agent each server network-boots), so the test waits for every one to rest.
+      const wanted: Record<string, string> = { 'lab-0': 'active', 'lab-1': 'available', 'lab-2': 'manageable', 'lab-3': 'enroll' };
       const nodes = await waitFor(async () => {
-        const list = (await api.get('/v1/nodes?fields=name,driver,provision_state,power_state,properties')).body.nodes as Record<string, any>[];
-        return list.length === 8 ? list : undefined;
-      }, 60_000, 'eight demo nodes');
+        const list = (await api.get('/v1/nodes?fields=name,driver,provision_state,target_provision_state,power_state,properties,reservation,last_error')).body.nodes as Record<string, any>[];
+        const failed = list.find((n) => n.last_error);
+        if (failed) throw new Error(`${failed.name}: ${failed.last_error}`);
+        const rested = list.length === 8 && list.every((n) => n.reservation === null && n.target_provision_state === null &&
+          (wanted[n.name] === undefined || wanted[n.name] === n.provision_state));
+        return rested ? list : undefined;
+      }, 150_000, 'eight demo nodes in their states');
       const byName = Object.fromEntries(nodes.map((n) => [n.name, n]));
       assert.deepEqual(
         ['lab-0', 'lab-1', 'lab-2', 'lab-3'].map((n) => [byName[n].driver, byName[n].provision_state]),
@@ -68,7 +75,12 @@ describe('ferrite serve --demo', () => {
       );
       assert.equal(byName['demo-compute-1'].provision_state, 'active');
       assert.equal(byName['lab-0'].power_state, 'power on');
-      assert.equal((await labServer('lab-0')).power, 'on', 'the deployed lab server really runs');
+      const lab0 = await labServer('lab-0') as { power: string; bootRecord: { target: string; result: string; diskSha256?: string }[] };
+      assert.equal(lab0.power, 'on', 'the deployed lab server really runs');
+      const image = readFileSync(join(dir, 'demo-image.raw'));
+      const firstMib = (await import('node:crypto')).createHash('sha256').update(image.subarray(0, 1024 * 1024)).digest('hex');
+      assert.deepEqual(lab0.bootRecord.at(-1) && { ...lab0.bootRecord.at(-1), at: undefined, mode: undefined },
+        { at: undefined, mode: undefined, target: 'Hdd', result: 'os', diskSha256: firstMib }, 'and booted the demo image from its disk');
       assert.equal(byName['lab-2'].properties.cpu_arch, 'x86_64', 'lab servers were inspected through Redfish');
 
       await ferrite!.kill('SIGTERM');

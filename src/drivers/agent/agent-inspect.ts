@@ -4,8 +4,9 @@
  * conductor records what it learned — properties and ports — then powers the node off.
  */
 import type { JsonObject } from '../../domain/node.js';
-import { PowerStates, type InspectInterface, type StepOutcome, type TaskContext } from '../interfaces.js';
+import { type InspectInterface, type StepOutcome, type TaskContext } from '../interfaces.js';
 import type { AgentDriverSettings } from './agent-steps.js';
+import { powerOff, powerOn } from './node-power.js';
 import { findingsFromInventory, nicsToEnroll } from './inventory-rules.js';
 
 export function agentInspect(settings: AgentDriverSettings): InspectInterface {
@@ -16,7 +17,7 @@ export function agentInspect(settings: AgentDriverSettings): InspectInterface {
       task.log.warn({ err: (e as Error).message }, 'could not undo the ramdisk boot after inspection');
     }
     try {
-      await task.interfaces.power.setPowerState(task, PowerStates.off);
+      await powerOff(task);
     } catch (e) {
       task.log.warn({ err: (e as Error).message }, 'could not power the node off after inspection');
     }
@@ -27,10 +28,10 @@ export function agentInspect(settings: AgentDriverSettings): InspectInterface {
     validate: (task) => task.interfaces.boot.validate(task),
 
     async inspect(task): Promise<StepOutcome> {
-      const { power, boot } = task.interfaces;
-      await power.setPowerState(task, PowerStates.off);
+      const { boot } = task.interfaces;
+      await powerOff(task);
       await boot.prepareRamdisk(task, { 'ipa-inspection-callback-url': `${settings.boot.apiUrl}/v1/continue_inspection` });
-      await power.setPowerState(task, PowerStates.on);
+      await powerOn(task);
       return 'wait';
     },
 
@@ -45,9 +46,9 @@ export function agentInspect(settings: AgentDriverSettings): InspectInterface {
         if (port) added.push(nic.mac);
       }
       task.log.info({ properties, ports_added: added }, 'in-band inspection recorded');
-      const { power, boot } = task.interfaces;
+      const { boot } = task.interfaces;
       await boot.cleanUpRamdisk(task);
-      await power.setPowerState(task, PowerStates.off);
+      await powerOff(task);
     },
 
     failed: tidy,

@@ -7,8 +7,9 @@
  */
 import { InvalidParameterValue } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/node.js';
-import { PowerStates, type DeployInterface, type StepOutcome, type TaskContext } from '../interfaces.js';
+import { type DeployInterface, type StepOutcome, type TaskContext } from '../interfaces.js';
 import type { AgentSteps } from './agent-steps.js';
+import { powerOff, powerOn } from './node-power.js';
 import { agentImageInfo, instanceImage } from './instance-image.js';
 import { planCleanSteps, text } from './clean-plan.js';
 
@@ -31,10 +32,10 @@ async function record(task: TaskContext, field: 'deploy_step' | 'clean_step', st
 }
 
 async function bootRamdisk(task: TaskContext): Promise<void> {
-  const { power, boot } = task.interfaces;
-  await power.setPowerState(task, PowerStates.off);
+  const { boot } = task.interfaces;
+  await powerOff(task);
   await boot.prepareRamdisk(task, {});
-  await power.setPowerState(task, PowerStates.on);
+  await powerOn(task);
 }
 
 export function directDeploy(agent: AgentSteps): DeployInterface {
@@ -79,18 +80,18 @@ export function directDeploy(agent: AgentSteps): DeployInterface {
         // power-off after a failed sync is what Ironic does too.
         task.log.warn({ err: (e as Error).message }, 'the agent could not sync the disk before power-off');
       }
-      await task.interfaces.power.setPowerState(task, PowerStates.off);
+      await powerOff(task);
 
       // The network interface binds no ports yet (noop): the step is recorded so the sequence reads as Ironic's.
       await record(task, 'deploy_step', tenant);
 
       await record(task, 'deploy_step', bootInstance);
-      await task.interfaces.power.setPowerState(task, PowerStates.on);
+      await powerOn(task);
       return 'done';
     },
 
     async tearDown(task) {
-      await task.interfaces.power.setPowerState(task, PowerStates.off);
+      await powerOff(task);
     },
 
     async cleanUp(task) {
@@ -123,7 +124,7 @@ export function directDeploy(agent: AgentSteps): DeployInterface {
         await agent.run(task, 'clean', step, offered.managerVersions);
       }
       await task.interfaces.boot.cleanUpRamdisk(task);
-      await task.interfaces.power.setPowerState(task, PowerStates.off);
+      await powerOff(task);
       const info = { ...task.node.driver_internal_info };
       delete info[CLEAN_REQUEST_KEY];
       await task.save({ driver_internal_info: info });
@@ -137,7 +138,7 @@ export function directDeploy(agent: AgentSteps): DeployInterface {
         task.log.warn({ err: (e as Error).message }, 'could not undo the ramdisk boot after a failure');
       }
       try {
-        await task.interfaces.power.setPowerState(task, PowerStates.off);
+        await powerOff(task);
       } catch (e) {
         task.log.warn({ err: (e as Error).message }, 'could not power the node off after a failure');
       }
