@@ -26,6 +26,7 @@ import { registerAllocations } from './resources/allocations.js';
 import { registerDeployTemplates } from './resources/deploy-templates.js';
 import { registerVolume } from './resources/volume.js';
 import { BOOT_FILES_PREFIX, registerBootFiles } from './resources/boot-files.js';
+import { registerEvents } from './resources/events.js';
 import { registerEnroll } from './resources/enroll.js';
 import { FERRITE_PREFIX } from './ferrite-api.js';
 import { baseUrl } from './links.js';
@@ -170,6 +171,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   registerDeployTemplates(app, deps);
   registerVolume(app, deps);
   registerBootFiles(app, deps);
+  registerEvents(app, deps);
   registerEnroll(app, deps);
   registerMethodNotAllowed(app, methodsByUrl);
   await app.ready();

@@ -10,6 +10,7 @@ import { PortOperations } from './port-operations.js';
 import { AllocationOperations } from './allocations.js';
 import { startProvisionAction } from './provisioning.js';
 import { PeriodicScheduler } from './periodic/scheduler.js';
+import { NODE_EVENTS_PRUNE_INTERVAL_S, pruneNodeEvents } from './periodic/event-retention.js';
 import { recoverOrphans } from './periodic/recovery.js';
 import { checkWaitTimeouts } from './periodic/timeouts.js';
 import { syncPowerStates } from './periodic/power-sync.js';
@@ -68,6 +69,7 @@ export class Conductor {
     });
     this.periodic.every('power state sync', c.syncPowerStateInterval, () => syncPowerStates(this.core));
     this.periodic.every('provision timeouts', c.checkProvisionStateInterval, () => checkWaitTimeouts(this.core));
+    this.periodic.every('node event retention', NODE_EVENTS_PRUNE_INTERVAL_S, () => pruneNodeEvents(this.core));
     log.info({ host: this.hostname }, 'conductor started');
   }
 
