@@ -142,7 +142,7 @@ for (const dialect of testDialects()) {
 
     it('tells a client resuming from a pruned id to reload, and refuses a bad id', async () => {
       const store = svc.service.store;
-      await api().post('/v1/nodes', { driver: 'fake-hardware', name: 'sse-pruned' });
+      for (const name of ['sse-pruned-1', 'sse-pruned-2', 'sse-pruned-3']) await api().post('/v1/nodes', { driver: 'fake-hardware', name });
       const { newest } = await store.nodeEvents.bounds();
       await store.nodeEvents.prune(1, '9999');
       const stream = await openStream(eventsUrl('?since=1'));
@@ -152,6 +152,7 @@ for (const dialect of testDialects()) {
       await stream.close();
       const bad = await fetch(eventsUrl('?since=abc'));
       assert.equal(bad.status, 400);
+      await bad.text();
     });
 
     it('sees nodes written by another process on the same database', async () => {
@@ -201,6 +202,7 @@ describe('event stream with http_basic', () => {
   it('refuses requests without credentials and streams with them', async () => {
     const refused = await fetch(`${svc.url}/ferrite/v1/events`);
     assert.equal(refused.status, 401);
+    await refused.text();
     const stream = await openStream(`${svc.url}/ferrite/v1/events`, { Authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}` });
     assert.equal(stream.res.status, 200);
     await stream.close();
