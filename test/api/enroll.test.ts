@@ -124,9 +124,22 @@ for (const dialect of testDialects()) {
         { driver: 'no-such-type', name: 'ok-name' },
       ] }));
       assert.equal(r.status, 400, r.text);
-      assert.deepEqual(r.body.errors.map((e: any) => [e.index, e.field]), [[0, 'node'], [0, 'ports[0]']]);
+      assert.deepEqual(r.body.errors.map((e: any) => [e.index, e.field]), [[0, 'node'], [0, 'ports[0]'], [1, 'driver']]);
       const r2 = await enroll(JSON.stringify({ nodes: [{ driver: 'no-such-type', name: 'ok-name' }] }));
       assert.deepEqual(r2.body.errors.map((e: any) => [e.index, e.field]), [[0, 'driver']]);
+      assert.deepEqual(await counts(), before);
+    });
+
+    it('lists the problems of every kind in one answer: file reading, API field rules, conflicts with what is enrolled', async () => {
+      const before = await counts();
+      const r = await enroll(JSON.stringify({ nodes: [
+        { name: 'mixed-0', pm_type: 'ipmi', mac: ['52:54:00:ee:05:01'] },
+        { name: 'bad name', pm_type: 'fake-hardware', mac: ['52:54:00:ee:05:02'] },
+        { name: 'lab-fake-1', pm_type: 'fake-hardware', mac: ['52:54:00:aa:00:05'] }, // another node's MAC
+        { name: 'mixed-3', pm_type: 'fake-hardware', mac: ['52:54:00:ee:05:03'] },
+      ] }));
+      assert.equal(r.status, 400, r.text);
+      assert.deepEqual(r.body.errors.map((e: any) => [e.index, e.field]), [[0, 'pm_addr'], [1, 'node'], [2, 'mac[0]']]);
       assert.deepEqual(await counts(), before);
     });
 

@@ -5,7 +5,7 @@ import { FerriteError, InvalidParameterValue, UnsupportedMediaType } from '../..
 import type { JsonObject } from '../../domain/node.js';
 import { readEnrollment } from '../../domain/enrollment/read-enrollment.js';
 import type { TextSyntax } from '../../domain/enrollment/document-text.js';
-import type { EnrollmentDocument, EnrollmentProblem } from '../../domain/enrollment/enrollment-types.js';
+import type { EnrollmentProblem, NodeSpec } from '../../domain/enrollment/enrollment-types.js';
 import { planEnrollment } from '../../conductor/enrollment-plan.js';
 import { previewPlan, runPlan, type EnrollNodeResult } from '../../conductor/enrollment.js';
 import type { ApiDeps } from '../app.js';
@@ -63,12 +63,19 @@ async function handleEnroll(deps: ApiDeps, request: FastifyRequest, reply: Fasti
   }
   const text = typeof request.body === 'string' ? request.body : '';
   const reading = readEnrollment(text, SYNTAX_OF[type]);
-  if (!reading.ok) return refuse(reply, reading.format, reading.problems);
-  const problems = checkWithApiRules(reading.document);
-  if (problems.length > 0) return refuse(reply, reading.document.format, problems);
+  const format = reading.ok ? reading.document.format : reading.format;
+  const specs = reading.ok ? reading.document.nodes : reading.nodes;
+  // Every check runs on every node that got that far, so one answer lists all the file's problems.
+  const problems = [...(reading.ok ? [] : reading.problems), ...checkWithApiRules(specs)];
+  const checked = specs.filter((s) => !problems.some((p) => p.index === s.index));
   const { conductor } = deps;
-  const plan = await planEnrollment(conductor.core.store, conductor.core.registry, reading.document);
-  if (!plan.ok) return refuse(reply, reading.document.format, plan.problems);
+  const plan = format && checked.length > 0
+    ? await planEnrollment(conductor.core.store, conductor.core.registry, { format, nodes: checked })
+    : { ok: true as const, steps: [] };
+  if (!plan.ok) problems.push(...plan.problems);
+  if (problems.length > 0 || !reading.ok || !plan.ok) {
+    return refuse(reply, format, problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1)));
+  }
 
   const answer = (nodes: EnrollNodeResult[]) => ({
     format: reading.document.format, dry_run: dryRun, nodes, summary: summarise(nodes),
@@ -106,7 +113,7 @@ function refuse(reply: FastifyReply, format: string | null, problems: Enrollment
  * kinds, fields newer than this service), so that the file is refused up front rather than half enrolled.
  * Bodies come back normalised, as the API would store them.
  */
-function checkWithApiRules(doc: EnrollmentDocument): EnrollmentProblem[] {
+function checkWithApiRules(specs: NodeSpec[]): EnrollmentProblem[] {
   const problems: EnrollmentProblem[] = [];
   const { protected: _p, protected_reason: _r, ...nodeSpec } = nodeFieldSpec(MAX_MINOR);
   const check = (index: number, field: string, fn: () => void) => {
@@ -118,7 +125,7 @@ function checkWithApiRules(doc: EnrollmentDocument): EnrollmentProblem[] {
       problems.push({ index, field: named ? (field ? `${field}.${named[1]}` : named[1]) : field || 'node', message: e.message });
     }
   };
-  for (const spec of doc.nodes) {
+  for (const spec of specs) {
     check(spec.index, '', () => {
       spec.node = checkFields('node', spec.node, nodeSpec, MAX_MINOR, ['driver']) as JsonObject;
     });

@@ -46,10 +46,13 @@ export interface EnrollmentDocument {
   nodes: NodeSpec[];
 }
 
-/** Either the whole file, understood, or every problem found in it. */
+/**
+ * Either the whole file, understood, or every problem found in it, with the nodes that were understood (so that
+ * later checks can report their problems in the same answer).
+ */
 export type EnrollmentReading =
   | { ok: true; document: EnrollmentDocument }
-  | { ok: false; format: EnrollmentFormat | null; problems: EnrollmentProblem[] };
+  | { ok: false; format: EnrollmentFormat | null; problems: EnrollmentProblem[]; nodes: NodeSpec[] };
 
 export const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -36,7 +36,7 @@ export function detectFormat(nodes: unknown[]): EnrollmentFormat | { error: stri
  */
 export function readEnrollment(text: string, syntax?: TextSyntax): EnrollmentReading {
   const parsed = parseDocumentText(text, syntax);
-  if ('problem' in parsed) return { ok: false, format: null, problems: [parsed.problem] };
+  if ('problem' in parsed) return { ok: false, format: null, problems: [parsed.problem], nodes: [] };
   const doc = parsed.value;
   if (!isObject(doc)) return refuse(null, `the file must hold an object with a "nodes" list, got ${kindOf(doc)}`);
   const extra = Object.keys(doc).filter((k) => k !== 'nodes');
@@ -57,13 +57,13 @@ export function readEnrollment(text: string, syntax?: TextSyntax): EnrollmentRea
   checkUniqueAcrossFile(specs, problems);
   if (problems.length > 0) {
     problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
-    return { ok: false, format, problems };
+    return { ok: false, format, problems, nodes: specs };
   }
   return { ok: true, document: { format, nodes: specs } };
 }
 
 function refuse(format: EnrollmentFormat | null, message: string, earlier: EnrollmentProblem[] = []): EnrollmentReading {
-  return { ok: false, format, problems: [...earlier, { index: null, field: 'nodes', message }] };
+  return { ok: false, format, problems: [...earlier, { index: null, field: 'nodes', message }], nodes: [] };
 }
 
 /** A MAC, name or BMC given twice in one file is a copy-paste slip: both nodes are reported. */
