@@ -2,10 +2,14 @@ import type { Node } from './node.js';
 
 export type NodeEventKind = 'created' | 'updated' | 'deleted';
 
-/** What the event stream shows of a node after each change: the fields a fleet view and automation watch. */
+/**
+ * What the event stream shows of a node after each change: the fields a fleet view and automation watch. Not the
+ * reservation: taking and dropping it happens around every action and every power sync write, and logging it would
+ * add a transaction to each, for nothing an operator acts on (the target states show what is under way).
+ */
 export const NODE_EVENT_FIELDS = [
   'uuid', 'name', 'provision_state', 'target_provision_state', 'power_state', 'target_power_state', 'last_error',
-  'maintenance', 'maintenance_reason', 'deploy_step', 'clean_step', 'reservation', 'driver', 'owner', 'resource_class',
+  'maintenance', 'maintenance_reason', 'deploy_step', 'clean_step', 'driver', 'owner', 'resource_class',
   'updated_at', 'fault',
 ] as const satisfies readonly (keyof Node)[];
 

@@ -45,8 +45,9 @@ for (const dialect of testDialects()) {
       await store.nodes.release(node.id, 'c1');
       await store.nodes.update(node.id, { maintenance: true, maintenance_reason: 'why' });
       events = await fresh();
-      assert.deepEqual(events.map((e) => JSON.parse(e.fields) as Record<string, unknown>).map((f) => [f.reservation, f.power_state, f.maintenance]), [
-        ['c1', null, false], ['c1', 'power on', false], [null, 'power on', false], [null, 'power on', true],
+      // Taking and dropping the reservation is no event: only the power change and the maintenance are.
+      assert.deepEqual(events.map((e) => JSON.parse(e.fields) as Record<string, unknown>).map((f) => [f.power_state, f.maintenance, 'reservation' in f]), [
+        ['power on', false, false], ['power on', true, false],
       ]);
       assert.ok(events.every((e) => e.kind === 'updated'));
       assert.deepEqual(events.map((e) => e.id), [...events.map((e) => e.id)].sort((a, b) => a - b));

@@ -100,26 +100,25 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
    * only writer of a node. Returns the reserved node, or undefined when it is held by someone else or gone.
    */
   async reserve(id: number, host: string): Promise<Node | undefined> {
-    const [node] = await this.logged('updated', (db) => db
+    const row = await this.db
       .updateTable('nodes')
       .set({ reservation: host })
       .where('id', '=', id)
       .where('reservation', 'is', null)
       .returningAll()
-      .execute());
-    return node;
+      .executeTakeFirst();
+    return row ? this.codec.decode(row) : undefined;
   }
 
   /** Releases the reservation if `host` still holds it. */
   async release(id: number, host: string): Promise<boolean> {
-    const released = await this.logged('updated', (db) => db
+    const res = await this.db
       .updateTable('nodes')
       .set({ reservation: null })
       .where('id', '=', id)
       .where('reservation', '=', host)
-      .returningAll()
-      .execute());
-    return released.length > 0;
+      .executeTakeFirst();
+    return res.numUpdatedRows > 0n;
   }
 
   /** Updates a node this host holds; undefined if the reservation was lost (taken over) in between. */
@@ -136,18 +135,15 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
 
   /** Drops every reservation held by `host` (a conductor restarting or declared dead). */
   async clearReservations(host: string): Promise<number> {
-    const cleared = await this.logged('updated', (db) =>
-      db.updateTable('nodes').set({ reservation: null }).where('reservation', '=', host).returningAll().execute());
-    return cleared.length;
+    const res = await this.db.updateTable('nodes').set({ reservation: null }).where('reservation', '=', host).executeTakeFirst();
+    return Number(res.numUpdatedRows);
   }
 
   async clearReservationsNotIn(hosts: readonly string[]): Promise<number> {
-    const cleared = await this.logged('updated', (db) => {
-      let q = db.updateTable('nodes').set({ reservation: null }).where('reservation', 'is not', null);
-      if (hosts.length > 0) q = q.where('reservation', 'not in', hosts);
-      return q.returningAll().execute();
-    });
-    return cleared.length;
+    let q = this.db.updateTable('nodes').set({ reservation: null }).where('reservation', 'is not', null);
+    if (hosts.length > 0) q = q.where('reservation', 'not in', hosts);
+    const res = await q.executeTakeFirst();
+    return Number(res.numUpdatedRows);
   }
 
   override async insert(record: Omit<Node, 'id'>): Promise<Node> {
