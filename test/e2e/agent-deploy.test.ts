@@ -140,6 +140,9 @@ for (const dialect of testDialects()) {
       await once(images, 'listening');
       imageUrl = `http://127.0.0.1:${(images.address() as { port: number }).port}`;
       svc = await startTestService(dialect, {
+        // The issue's promise: with only the redfish type enabled and nothing about booting configured, lab servers
+        // deploy — boot server, agent artefacts and the ipxe/direct defaults come with the service.
+        DEFAULT: { enabled_hardware_types: 'redfish' },
         conductor: { deploy_callback_timeout: String(CALLBACK_TIMEOUT_S), power_state_change_timeout: '10' },
         api: { ramdisk_heartbeat_timeout: '10' },
         agent: { command_poll_interval: '0.2' },

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,10 @@ import bcrypt from 'bcryptjs';
 import { testDialects } from '../helpers/databases.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
-const BIN = fileURLToPath(new URL('../../bin/ferrite.js', import.meta.url));
+// The bundle bin/ferrite.js runs; built once here (bin/ferrite.js would rebuild it for every command run).
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'dist', 'ferrite.js');
+if (!existsSync(BIN)) execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { stdio: 'inherit' });
 const FIXTURES = fileURLToPath(new URL('../fixtures/enroll/', import.meta.url));
 
 interface Run { code: number; stdout: string; stderr: string }
