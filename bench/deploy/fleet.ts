@@ -47,6 +47,8 @@ const IMAGE_MIB = Number(arg('image-mib', '64'));
 const WORKERS = Number(arg('workers', '200'));
 const POLL_MS = Number(arg('poll-ms', '250'));
 const TIMEOUT_S = Number(arg('timeout-s', '900'));
+// Ferrite's (and Ironic's) default: on 2 shared cores, 100 agents starting at once need minutes to call back.
+const CALLBACK_TIMEOUT_S = Number(arg('callback-timeout-s', '1800'));
 const CHECK_DISKS = Number(arg('check-disks', '5'));
 const KEEP = process.argv.includes('--keep');
 const WARMUP = Number(arg('warmup', '1'));
@@ -177,7 +179,7 @@ async function startFerrite(port: number): Promise<string> {
     '[api]', 'host_ip = 127.0.0.1', `port = ${port}`, 'ramdisk_heartbeat_timeout = 10',
     '[database]', `connection = sqlite:///${join(DIR, 'ferrite.db')}`,
     // A stuck agent fails its deploy after 5 minutes rather than Ironic's 30.
-    '[conductor]', 'deploy_callback_timeout = 300', 'automated_clean = false', 'sync_power_state_interval = 0', `workers_pool_size = ${WORKERS}`,
+    '[conductor]', `deploy_callback_timeout = ${CALLBACK_TIMEOUT_S}`, 'automated_clean = false', 'sync_power_state_interval = 0', `workers_pool_size = ${WORKERS}`,
     '[agent]', 'command_poll_interval = 0.5',
     '',
   ].join('\n'));
