@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { clientTarget } from './client-target.js';
+import type { EnrollNodeResult as NodeResult } from '../conductor/enrollment.js';
 
 export interface EnrollCliOptions {
   manage?: boolean;
@@ -12,17 +13,6 @@ export interface EnrollCliOptions {
   wait?: string;
 }
 
-interface NodeResult {
-  index: number;
-  name: string | null;
-  action: 'created' | 'updated' | 'unchanged' | 'error';
-  uuid: string | null;
-  changes: string[];
-  warnings: string[];
-  provision_state: string | null;
-  last_error: string | null;
-  error?: string;
-}
 
 interface Answer {
   format: string;

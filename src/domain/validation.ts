@@ -68,3 +68,20 @@ export function parseBool(value: unknown): boolean | undefined {
   if (['false', '0', 'no', 'off', 'n', 'f'].includes(v)) return false;
   return undefined;
 }
+
+/**
+ * An absolute http:// or https:// URL with a host, written without whitespace or control characters: URL parsing
+ * drops some of those silently, and a URL that goes into a boot script or a command must be exactly one word.
+ */
+export function isHttpUrl(value: string): boolean {
+  for (const c of value) {
+    const code = c.charCodeAt(0);
+    if (code <= 0x20 || code === 0x7f) return false;
+  }
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}

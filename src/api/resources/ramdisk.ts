@@ -5,6 +5,7 @@ import { maskInstanceInfo, maskSecrets } from '../../domain/secrets.js';
 import type { ApiDeps } from '../app.js';
 import { objectBody, onlyKeys } from '../body.js';
 import { resourceLinks } from '../links.js';
+import { isHttpUrl } from '../../domain/validation.js';
 
 const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 /** The fields of a heartbeat and the minor version each appeared in. */
@@ -83,11 +84,3 @@ export function registerRamdisk(app: FastifyInstance, deps: ApiDeps): void {
   });
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
-}

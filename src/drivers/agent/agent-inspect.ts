@@ -4,24 +4,12 @@
  * conductor records what it learned — properties and ports — then powers the node off.
  */
 import type { JsonObject } from '../../domain/node.js';
-import { type InspectInterface, type StepOutcome, type TaskContext } from '../interfaces.js';
+import type { InspectInterface, StepOutcome } from '../interfaces.js';
 import type { AgentDriverSettings } from './agent-steps.js';
-import { powerOff, powerOn } from './node-power.js';
+import { powerOff, powerOn, tidyRamdiskBoot } from './node-power.js';
 import { findingsFromInventory, nicsToEnroll } from './inventory-rules.js';
 
 export function agentInspect(settings: AgentDriverSettings): InspectInterface {
-  const tidy = async (task: TaskContext) => {
-    try {
-      await task.interfaces.boot.cleanUpRamdisk(task);
-    } catch (e) {
-      task.log.warn({ err: (e as Error).message }, 'could not undo the ramdisk boot after inspection');
-    }
-    try {
-      await powerOff(task);
-    } catch (e) {
-      task.log.warn({ err: (e as Error).message }, 'could not power the node off after inspection');
-    }
-  };
   return {
     name: 'agent',
     properties: () => ({}),
@@ -51,6 +39,6 @@ export function agentInspect(settings: AgentDriverSettings): InspectInterface {
       await powerOff(task);
     },
 
-    failed: tidy,
+    failed: tidyRamdiskBoot,
   };
 }

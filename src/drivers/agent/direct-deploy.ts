@@ -7,9 +7,9 @@
  */
 import { InvalidParameterValue } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/node.js';
-import { type DeployInterface, type StepOutcome, type TaskContext } from '../interfaces.js';
+import type { DeployInterface, StepOutcome, TaskContext } from '../interfaces.js';
 import type { AgentSteps } from './agent-steps.js';
-import { powerOff, powerOn } from './node-power.js';
+import { powerOff, powerOn, tidyRamdiskBoot } from './node-power.js';
 import { agentImageInfo, instanceImage } from './instance-image.js';
 import { planCleanSteps, text } from './clean-plan.js';
 
@@ -131,17 +131,6 @@ export function directDeploy(agent: AgentSteps): DeployInterface {
       return 'done';
     },
 
-    async failed(task) {
-      try {
-        await task.interfaces.boot.cleanUpRamdisk(task);
-      } catch (e) {
-        task.log.warn({ err: (e as Error).message }, 'could not undo the ramdisk boot after a failure');
-      }
-      try {
-        await powerOff(task);
-      } catch (e) {
-        task.log.warn({ err: (e as Error).message }, 'could not power the node off after a failure');
-      }
-    },
+    failed: tidyRamdiskBoot,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { InvalidParameterValue, MissingParameterValue } from '../../domain/errors.js';
 import type { JsonObject, Node } from '../../domain/node.js';
+import { isHttpUrl } from '../../domain/validation.js';
 
 const HASH_ALGOS = new Set(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']);
 
@@ -19,14 +20,6 @@ export interface InstanceImage {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
-function isHttpUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 /** Throws Ironic's parameter errors when the node's instance_info does not describe a deployable image. */
 export function instanceImage(node: Node): InstanceImage {

@@ -11,3 +11,20 @@ export async function setNodePower(task: TaskContext, state: PowerState): Promis
 
 export const powerOff = (task: TaskContext) => setNodePower(task, PowerStates.off);
 export const powerOn = (task: TaskContext) => setNodePower(task, PowerStates.on);
+
+/**
+ * Best-effort tidying after an action that booted the node's ramdisk ended badly: the ramdisk boot undone and the
+ * node powered off. Never throws: it runs on the way to a failure state, which must be reached whatever happens here.
+ */
+export async function tidyRamdiskBoot(task: TaskContext): Promise<void> {
+  try {
+    await task.interfaces.boot.cleanUpRamdisk(task);
+  } catch (e) {
+    task.log.warn({ err: (e as Error).message }, 'could not undo the ramdisk boot');
+  }
+  try {
+    await powerOff(task);
+  } catch (e) {
+    task.log.warn({ err: (e as Error).message }, 'could not power the node off');
+  }
+}

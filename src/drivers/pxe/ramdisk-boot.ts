@@ -2,6 +2,7 @@ import type { Json, JsonObject, Node } from '../../domain/node.js';
 import { InvalidParameterValue, MissingParameterValue } from '../../domain/errors.js';
 import type { TaskContext } from '../interfaces.js';
 import type { BootSettings } from './boot-settings.js';
+import { isHttpUrl } from '../../domain/validation.js';
 
 /**
  * What the network- and virtual-media boot interfaces share: which kernel and ramdisk a node boots with which
@@ -25,21 +26,9 @@ export const RAMDISK_BOOT_PROPERTIES: Record<string, string> = {
   kernel_append_params: 'Words added to the kernel command line of the ramdisk, in place of [pxe] kernel_append_params. Optional.',
 };
 
-// Whitespace and control characters would end a line of the boot script and start another: a URL or a kernel
-// parameter must never carry them (URL parsing alone strips some silently, so the raw text is checked).
-const hasChar = (text: string, unsafe: (code: number) => boolean) => [...text].some((c) => unsafe(c.charCodeAt(0)));
-const UNSAFE = { test: (t: string) => hasChar(t, (c) => c <= 0x20 || c === 0x7f) };
-const UNSAFE_PARAMS = { test: (t: string) => hasChar(t, (c) => (c < 0x20 && c !== 0x09) || c === 0x7f) };
+// A line break in the kernel parameters would end the boot script's line and start another command.
+const UNSAFE_PARAMS = { test: (t: string) => [...t].some((ch) => { const c = ch.charCodeAt(0); return (c < 0x20 && c !== 0x09) || c === 0x7f; }) };
 
-function isHttpUrl(value: string): boolean {
-  if (UNSAFE.test(value)) return false;
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 function imageUrl(node: Node, key: 'deploy_kernel' | 'deploy_ramdisk', fallback: string): string {
   const raw = node.driver_info[key];
