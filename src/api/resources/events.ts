@@ -148,6 +148,9 @@ export function registerEvents(app: FastifyInstance, deps: ApiDeps, timing: HubT
       'Cache-Control': 'no-cache',
       // Proxies that buffer (nginx) would hold events back.
       'X-Accel-Buffering': 'no',
+      // A stream's connection is not reused: when the stream ends the socket goes too, and a shutting-down server
+      // does not wait out a keep-alive timeout for it.
+      Connection: 'close',
     } as never);
     res.flushHeaders();
     try {
