@@ -70,7 +70,7 @@ for (const dialect of testDialects()) {
       assert.equal(await store.nodes.delete(-1), false);
       assert.deepEqual(await fresh(), []);
       assert.equal(await store.nodes.clearReservations('c1'), 1);
-      assert.deepEqual((await fresh()).map((e) => e.node_uuid), [node.uuid]);
+      assert.deepEqual(await fresh(), [], 'a dropped reservation is no event either');
     });
 
     it('commits the event with its change and rolls it back with it', async () => {
