@@ -3,6 +3,7 @@ import * as m001 from './001-initial.js';
 import * as m002 from './002-bios-settings.js';
 import * as m003 from './003-node-inventory.js';
 import * as m004 from './004-node-events.js';
+import * as m005 from './005-node-event-triggers.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '002-bios-settings': m002,
   '003-node-inventory': m003,
   '004-node-events': m004,
+  '005-node-event-triggers': m005,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

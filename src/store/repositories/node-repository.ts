@@ -174,6 +174,8 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
    * one, else a new one. An event is therefore committed exactly when its change is, and rolled back with it.
    */
   private async logged(kind: NodeEventKind, write: (db: Kysely<Schema>) => Promise<readonly object[]>): Promise<Node[]> {
+    // SQLite's triggers (migration 005) write the events within the statement itself.
+    if (this.dialect === 'sqlite') return (await write(this.db)).map((r) => this.codec.decode(r as Record<string, unknown>));
     const run = async (db: Kysely<Schema>) => {
       const nodes = (await write(db)).map((r) => this.codec.decode(r as Record<string, unknown>));
       if (nodes.length > 0) await appendNodeEvents(db, this.dialect, nodes.map((node) => ({ kind, node })));
