@@ -28,7 +28,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { once } from 'node:events';
 import { setPriority, tmpdir } from 'node:os';
@@ -36,6 +36,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startLab, type Lab } from '../../src/lab/index.js';
+import { childPids, cpuTimes, statusMiB } from '../proc-stats.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,7 +62,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIR = arg('dir', '') || mkdtempSync(join(tmpdir(), 'ferrite-deploy-fleet-'));
 mkdirSync(DIR, { recursive: true });
 const MIB = 1024 * 1024;
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 const HEADERS = { 'X-OpenStack-Ironic-API-Version': '1.82', 'Content-Type': 'application/json', Accept: 'application/json' };
 
 const out = (line: string) => process.stdout.write(`[fleet ${SERVERS}] ${line}\n`);
@@ -69,48 +69,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.now() / 1000;
 
 // ---------------------------------------------------------------- /proc
-
-/** Fields of /proc/<pid>/stat from field 3 on (field k of stat(5) is at index k - 3); undefined once gone. */
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
-
-/** utime + stime (fields 14, 15) and cutime + cstime (16, 17: reaped children), in seconds. */
-function cpu(pid: number): { own: number; children: number } {
-  const f = statFields(pid);
-  if (!f) return { own: NaN, children: NaN };
-  return { own: (Number(f[11]) + Number(f[12])) / CLK_TCK, children: (Number(f[13]) + Number(f[14])) / CLK_TCK };
-}
-
-function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-  } catch {
-    return NaN;
-  }
-}
-
-/** The running children of a process (of any of its threads). */
-function childPids(pid: number): number[] {
-  const pids: number[] = [];
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        pids.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
-      } catch {
-        // the thread ended
-      }
-    }
-  } catch {
-    // the process ended
-  }
-  return pids;
-}
 
 const reniced = new Set<number>();
 /** Renices every thread of every agent (our children other than Ferrite and the image server) not yet done. */
@@ -360,14 +318,14 @@ interface Phase {
 
 async function deployPhase(uuids: string[]): Promise<Phase> {
   const l = lab as Lab;
-  const f0 = cpu(ferrite!.pid).own;
-  const b0 = cpu(process.pid);
+  const f0 = cpuTimes(ferrite!.pid).own;
+  const b0 = cpuTimes(process.pid);
   const t0 = now();
   const puts = Promise.all(uuids.map((u) => expect(202, 'PUT', `/v1/nodes/${u}/states/provision`, { target: 'active' })));
   const [w] = await Promise.all([watch(uuids, t0), puts]);
-  const f1 = cpu(ferrite!.pid).own;
+  const f1 = cpuTimes(ferrite!.pid).own;
   if (!(await agentsGone(l))) out('warning: agents still running 60 s after the last deploy; their CPU is undercounted');
-  const b1 = cpu(process.pid);
+  const b1 = cpuTimes(process.pid);
   const n = uuids.length;
   const times = [...w.activeAt.values()];
   return {

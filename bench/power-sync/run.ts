@@ -23,9 +23,10 @@
  * ipmi_sim PIDs to DIR/ipmi-pids) for run.sh's cleanup.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, createWriteStream, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { childPids, cpuTimes, statFields, statusMiB } from '../proc-stats.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -115,53 +116,11 @@ function stopAllNow(): void {
 process.on('exit', stopAllNow);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
-/** Fields of /proc/<pid>/stat from field 3 on (so field k of stat(5) is at index k - 3); undefined once gone. */
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
-
-/** utime + stime of a process, in seconds (fields 14 and 15 of stat(5)). */
-function cpuSeconds(pid: number): number {
-  const f = statFields(pid);
-  return f ? (Number(f[11]) + Number(f[12])) / 100 : NaN;
-}
-
-/** cutime + cstime: the CPU of the process's children it has waited for (fields 16 and 17), in seconds. */
-function childCpuSeconds(pid: number): number {
-  const f = statFields(pid);
-  return f ? (Number(f[13]) + Number(f[14])) / 100 : NaN;
-}
-
-function rssMiB(pid: number): number {
-  try {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    return kb / 1024;
-  } catch {
-    return 0;
-  }
-}
-
-/** The running children of a process (of any of its threads). */
-function childPids(pid: number): number[] {
-  const pids: number[] = [];
-  try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        pids.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
-      } catch {
-        // the thread ended
-      }
-    }
-  } catch {
-    // the process ended
-  }
-  return pids;
-}
+/** utime + stime of a process, in seconds. */
+const cpuSeconds = (pid: number) => cpuTimes(pid).own;
+/** cutime + cstime: the CPU of the process's children it has waited for, in seconds. */
+const childCpuSeconds = (pid: number) => cpuTimes(pid).children;
+const rssMiB = (pid: number) => statusMiB(pid, 'VmRSS', 0);
 
 function comm(pid: number): string {
   try {
