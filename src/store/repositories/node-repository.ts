@@ -64,7 +64,7 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
     return rows.map((r) => this.codec.decode(r));
   }
 
-  /** Set by the Store: the event log's insert differs between the dialects. */
+  /** Set by the Store: on SQLite the event log is written by triggers (migration 005), on PostgreSQL here. */
   dialect: Dialect = 'sqlite';
 
   /** Optional fast path of the database (see Database.selectTable). */
@@ -178,7 +178,7 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
     if (this.dialect === 'sqlite') return (await write(this.db)).map((r) => this.codec.decode(r as Record<string, unknown>));
     const run = async (db: Kysely<Schema>) => {
       const nodes = (await write(db)).map((r) => this.codec.decode(r as Record<string, unknown>));
-      if (nodes.length > 0) await appendNodeEvents(db, this.dialect, nodes.map((node) => ({ kind, node })));
+      if (nodes.length > 0) await appendNodeEvents(db, nodes.map((node) => ({ kind, node })));
       return nodes;
     };
     return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
@@ -194,16 +194,12 @@ const EVENT_ORDER_LOCK = 0x46_45_52_52_45_56; // "FERREV"
  * Inserts events for written nodes. On PostgreSQL two transactions can take sequence values in one order and commit
  * in the other, and a reader tailing `id > last` would then skip the earlier id for good; the transaction-scoped
  * advisory lock taken by the same statement, just before the ids are drawn, makes ids follow commit order. It is
- * held only from this insert to the commit, which for a single node write is the next round trip. SQLite has one
- * writer at a time, so its ids follow commit order already.
+ * held only from this insert to the commit, which for a single node write is the next round trip. (SQLite writes
+ * its events by triggers, one writer at a time.)
  */
-async function appendNodeEvents(db: Kysely<Schema>, dialect: Dialect, events: readonly { kind: NodeEventKind; node: Node }[]): Promise<void> {
+async function appendNodeEvents(db: Kysely<Schema>, events: readonly { kind: NodeEventKind; node: Node }[]): Promise<void> {
   const at = now();
   const rows = events.map(({ kind, node }) => ({ node_uuid: node.uuid, kind, fields: JSON.stringify(nodeEventFields(node)), created_at: at }));
-  if (dialect === 'sqlite') {
-    await db.insertInto('node_events').values(rows).execute();
-    return;
-  }
   await sql`insert into node_events (node_uuid, kind, fields, created_at)
     select v.node_uuid, v.kind, v.fields, v.created_at
     from (values ${sql.join(rows.map((r) => sql`(${r.node_uuid}, ${r.kind}, ${r.fields}, ${r.created_at})`))})
