@@ -23,6 +23,7 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers, signal: abort.signal });
   const events: Sse[] = [];
   let ended = false;
+  let readyId: string | undefined;
   const pump = (async () => {
     if (!res.body) return;
     let buffer = '';
@@ -42,7 +43,8 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
             else if (key === 'event') e.event = value;
             else if (key === 'data') e.data = JSON.parse(value);
           }
-          if (e.event) events.push(e);
+          if (e.event === 'ready') readyId = e.id;
+          else if (e.event) events.push(e);
         }
       }
     } catch {
@@ -54,6 +56,10 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
     res, events,
     get ended() {
       return ended;
+    },
+    /** The id of the `ready` event: the stream is live from there. */
+    get readyId() {
+      return readyId;
     },
     /** Waits until at least `n` events arrived; returns them all. */
     async take(n: number, what = `${n} events`) {
@@ -83,6 +89,9 @@ for (const dialect of testDialects()) {
       const stream = await openStream(eventsUrl());
       assert.equal(stream.res.status, 200);
       assert.match(stream.res.headers.get('content-type') ?? '', /^text\/event-stream/);
+      // `ready` says from which id the stream is live: a client loads its list after it.
+      const readyId = await waitFor(async () => stream.readyId, 10_000, 'ready');
+      assert.equal(Number(readyId), (await svc.service.store.nodeEvents.bounds()).newest);
       const created = await api().post('/v1/nodes', { driver: 'fake-hardware', name: 'sse-1' });
       assert.equal(created.status, 201, created.text);
       const uuid = created.body.uuid as string;

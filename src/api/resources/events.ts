@@ -96,7 +96,13 @@ class Stream implements EventSubscriber {
     }
   }
 
-  goLive(): void {
+  /**
+   * Tells the client it is live as of event `id`: everything committed up to it was sent (or predates its start).
+   * A client loading a list starts the load after this event, so no change falls between its list and its stream.
+   */
+  goLive(id: number): void {
+    this.last = Math.max(this.last, id);
+    if (!this.ended) this.res.write(`id: ${this.last}\nevent: ready\ndata: {}\n\n`);
     const queued = this.queue ?? [];
     this.queue = undefined;
     if (!this.ended) this.deliver(queued);
@@ -171,7 +177,7 @@ export function registerEvents(app: FastifyInstance, deps: ApiDeps, timing: HubT
           at = page[page.length - 1].id;
         }
       }
-      stream.goLive();
+      stream.goLive(now);
     } catch (e) {
       request.log.error({ err: e }, 'event stream failed');
       res.destroy();
