@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(postgresql python3-openstackclient python3-ironicclient ironic-tempest-plugin openssl python3-sushy redfishtool openipmi ipmitool freeipmi-tools python3-pyghmi socat qemu-utils)
+DEBIAN_PACKAGES=(postgresql python3-openstackclient python3-ironicclient ironic-tempest-plugin openssl python3-sushy redfishtool openipmi ipmitool freeipmi-tools python3-pyghmi socat qemu-utils chromium fonts-dejavu-core)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -28,6 +28,7 @@ import { registerVolume } from './resources/volume.js';
 import { BOOT_FILES_PREFIX, registerBootFiles } from './resources/boot-files.js';
 import { registerEvents } from './resources/events.js';
 import { registerEnroll } from './resources/enroll.js';
+import { registerUi, UI_PREFIX } from './resources/ui.js';
 import { FERRITE_PREFIX } from './ferrite-api.js';
 import { baseUrl } from './links.js';
 
@@ -79,7 +80,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
     rewriteUrl: (req) => {
       const url = req.url ?? '/';
       return url === '/' || url.startsWith('/?') || url.startsWith('/v1') || url.startsWith(BOOT_FILES_PREFIX) ||
-        url.startsWith(FERRITE_PREFIX) ? url : `/v1${url}`;
+        url.startsWith(FERRITE_PREFIX) || url.startsWith(UI_PREFIX) ? url : `/v1${url}`;
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
@@ -121,7 +122,8 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   });
   // Firmware downloading boot files knows nothing of microversions, nor does Ferrite's own API have them.
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith(BOOT_FILES_PREFIX) && !request.url.startsWith(FERRITE_PREFIX)) return negotiateVersion(request, reply);
+    const url = request.url;
+    if (!url.startsWith(BOOT_FILES_PREFIX) && !url.startsWith(FERRITE_PREFIX) && !url.startsWith(UI_PREFIX)) return negotiateVersion(request, reply);
   });
   app.addHook('onRequest', authHook(config, logger));
   // Before 1.5 nodes have no names: an ident that is not a UUID names no node (404, as Ironic answers).
@@ -155,7 +157,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   });
 
   const deps: ApiDeps = { store, conductor, config, base: (req) => baseUrl(req as never, config.api.publicEndpoint) };
-  registerRoot(app, deps);
+  registerRoot(app, deps, registerUi(app));
   registerNodes(app, deps);
   registerNodeStates(app, deps);
   registerNodeExtras(app, deps);
@@ -173,6 +175,8 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   registerBootFiles(app, deps);
   registerEvents(app, deps);
   registerEnroll(app, deps);
+  // Routes of plugins (enrollment's own body parsers, the UI's assets) exist once the plugins have loaded.
+  await app.after();
   registerMethodNotAllowed(app, methodsByUrl);
   await app.ready();
   return app;

@@ -5,8 +5,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { errorBody } from './error-body.js';
 
-/** Routes reachable without credentials: version discovery, the agent's callbacks, boot files (firmware has no credentials). */
-const PUBLIC = [/^\/$/, /^\/v1\/?$/, /^\/v1\/lookup/, /^\/v1\/heartbeat\//, /^\/v1\/continue_inspection/, /^\/boot\//];
+/**
+ * Routes reachable without credentials: version discovery (and the UI's page, whose login form asks for them), the
+ * agent's callbacks, boot files (firmware has no credentials).
+ */
+const PUBLIC = [/^\/$/, /^\/ui\//, /^\/v1\/?$/, /^\/v1\/lookup/, /^\/v1\/heartbeat\//, /^\/v1\/continue_inspection/, /^\/boot\//];
 
 /** Reads an htpasswd file of bcrypt entries (`user:$2y$...`), the format Ironic's http_basic reads. */
 export function loadHtpasswd(file: string): Map<string, string> {

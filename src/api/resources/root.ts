@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_VERSION, MIN_VERSION } from '../../domain/api-version.js';
 import type { ApiDeps } from '../app.js';
+import { wantsPage, type UiPage } from './ui.js';
 
 /** Top-level collections and the microversion that introduced each, as listed by `GET /v1`. */
 const V1_RESOURCES: [string, number][] = [
@@ -18,8 +19,10 @@ function versionDoc(base: string) {
   };
 }
 
-export function registerRoot(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/', async (request) => {
+export function registerRoot(app: FastifyInstance, deps: ApiDeps, ui: UiPage): void {
+  // A browser gets the UI; API clients (which do not ask for HTML) get Ironic's version document.
+  app.get('/', async (request, reply) => {
+    if (wantsPage(request) && ui.send(reply)) return reply;
     const v = versionDoc(deps.base(request));
     return {
       name: 'OpenStack Ironic API',
