@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyInstance, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -156,6 +158,8 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
     methodsByUrl.set(route.url, known);
   });
 
+  dropUnusedConnectionsOnClose(app);
+
   const deps: ApiDeps = { store, conductor, config, base: (req) => baseUrl(req as never, config.api.publicEndpoint) };
   registerRoot(app, deps, registerUi(app));
   registerNodes(app, deps);
@@ -180,6 +184,23 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   registerMethodNotAllowed(app, methodsByUrl);
   await app.ready();
   return app;
+}
+
+/**
+ * On close, connections that never carried a request (a client's spare or speculative connection) are dropped.
+ * Node counts them as busy, so closing idle connections leaves them, and the server would wait for its headers
+ * timeout (~70 s) before it could stop. Connections with a request in flight still finish it.
+ */
+function dropUnusedConnectionsOnClose(app: FastifyInstance): void {
+  const unused = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    unused.add(socket);
+    socket.once('close', () => unused.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage) => unused.delete(request.socket));
+  app.addHook('preClose', async () => {
+    for (const socket of unused) socket.destroy();
+  });
 }
 
 const REST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
