@@ -38,7 +38,7 @@ export interface FleetQuery {
   driver: string;
   maintenance: 'any' | 'yes' | 'no';
   owner: string;
-  /** Free text: matched against name, UUID, owner, last_error and maintenance reason, case-insensitively. */
+  /** Free text: matched against name, UUID, owner, last_error, maintenance reason, driver and resource class, case-insensitively. */
   text: string;
   sort: SortKey;
   descending: boolean;
@@ -88,12 +88,13 @@ const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'bas
 export function compareNodes(key: SortKey, descending: boolean): (a: FleetNode, b: FleetNode) => number {
   const sign = descending ? -1 : 1;
   return (a, b) => {
-    const x = a[key];
-    const y = b[key];
+    // null and '' both mean "not set": equal to each other, after every set value.
+    const x = a[key] ?? '';
+    const y = b[key] ?? '';
     if (x !== y) {
-      if (x === null || x === '') return 1;
-      if (y === null || y === '') return -1;
-      const c = collator.compare(String(x), String(y));
+      if (x === '') return 1;
+      if (y === '') return -1;
+      const c = collator.compare(x, y);
       if (c !== 0) return sign * c;
     }
     return collator.compare(a.name ?? '', b.name ?? '') || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);

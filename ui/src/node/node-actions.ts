@@ -22,7 +22,7 @@ const ACTIONS: Record<ProvisionVerb, ProvisionAction> = {
   abort: { verb: 'abort', label: 'Abort', destructive: true },
 };
 
-const BY_STATE: Record<string, ProvisionVerb[]> = {
+const BY_STATE: Readonly<Record<string, ProvisionVerb[]>> = {
   enroll: ['manage'],
   manageable: ['provide', 'inspect', 'clean'],
   available: ['active', 'manage'],
@@ -36,11 +36,13 @@ const BY_STATE: Record<string, ProvisionVerb[]> = {
   'wait call-back': ['abort'],
   'inspect wait': ['abort'],
   'rescue wait': ['abort'],
-  'rescue failed': ['abort'],
+  rescue: ['deleted'],
+  'rescue failed': ['deleted'],
 };
 
 export function provisionActions(state: string): ProvisionAction[] {
-  return (BY_STATE[state] ?? []).map((v) => ACTIONS[v]);
+  // Own keys only: a state named like an Object method ("constructor") offers nothing.
+  return Object.hasOwn(BY_STATE, state) ? BY_STATE[state].map((v) => ACTIONS[v]) : [];
 }
 
 export const BOOT_DEVICES = ['pxe', 'disk', 'cdrom', 'bios', 'safe'] as const;
