@@ -24,13 +24,17 @@ for (const dialect of testDialects()) {
       const late = await store.nodes.getByUuid(await create('wait-late'));
       const fresh = await store.nodes.getByUuid(await create('wait-fresh'));
       const old = new Date(Date.now() - 120_000).toISOString().replace('Z', '+00:00');
-      await store.nodes.update(late!.id, { provision_state: 'wait call-back', target_provision_state: 'active', provision_updated_at: old });
+      await store.nodes.update(late!.id, {
+        provision_state: 'wait call-back', target_provision_state: 'active', provision_updated_at: old,
+        deploy_step: { interface: 'deploy', step: 'write_image', priority: 80, args: {} },
+      });
       await store.nodes.update(fresh!.id, { provision_state: 'wait call-back', target_provision_state: 'active', provision_updated_at: new Date().toISOString() });
       assert.equal(await checkWaitTimeouts(svc.service.conductor.core), 1);
       const failed = (await api.get(`/v1/nodes/${late!.uuid}`)).body;
       assert.equal(failed.provision_state, 'deploy failed');
       assert.match(failed.last_error, /Timeout reached while waiting for callback/);
       assert.equal(failed.reservation, null);
+      assert.deepEqual(failed.deploy_step, {}, 'the step waited on is cleared, as Ironic does');
       assert.equal((await api.get(`/v1/nodes/${fresh!.uuid}`)).body.provision_state, 'wait call-back');
       const history = (await api.get(`/v1/nodes/${late!.uuid}/history?detail=true`)).body.history;
       assert.equal(history.length, 1);
