@@ -17,6 +17,17 @@ export function onAuthRequired(fn: () => void): () => void {
   return () => authListeners.delete(fn);
 }
 
+export function authRequired(): void {
+  for (const fn of authListeners) fn();
+}
+
+/**
+ * Every request of the page is sent without the browser's own credentials: a 401 with `WWW-Authenticate: Basic`
+ * would otherwise make the browser show its own login prompt (and a headless one wait for ever) instead of
+ * handing the 401 to the page, which asks with its form and sends the Authorization header itself.
+ */
+export const FETCH_CREDENTIALS: RequestCredentials = 'omit';
+
 /** Ironic's error body nests its fault as JSON text in `error_message`; framework errors carry a description. */
 export function faultOf(body: unknown, fallback: string): string {
   if (body && typeof body === 'object' && 'error_message' in body) {
@@ -54,6 +65,7 @@ export async function api<T = unknown>(path: string, opts: RequestOptions = {}):
     headers,
     body: opts.raw ? opts.raw.text : opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
     signal: opts.signal,
+    credentials: FETCH_CREDENTIALS,
   });
   const text = await res.text();
   let body: unknown;
@@ -63,7 +75,7 @@ export async function api<T = unknown>(path: string, opts: RequestOptions = {}):
     body = text;
   }
   if (!res.ok) {
-    if (res.status === 401) for (const fn of authListeners) fn();
+    if (res.status === 401) authRequired();
     throw new ApiError(res.status, faultOf(body, `${res.status} ${res.statusText}`), body);
   }
   return body as T;

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { ApiError, faultOf, requestHeaders } from './client.ts';
+import { ApiError, authRequired, FETCH_CREDENTIALS, faultOf, requestHeaders } from './client.ts';
 
 export interface StreamEvent {
   id: string | undefined;
@@ -30,6 +30,7 @@ export function openEventStream(path: string, handlers: StreamHandlers): () => v
     const res = await fetch(path, {
       headers: requestHeaders(lastId ? { 'Last-Event-ID': lastId, Accept: 'text/event-stream' } : { Accept: 'text/event-stream' }),
       signal: abort.signal,
+      credentials: FETCH_CREDENTIALS,
     });
     if (!res.ok || !res.body) {
       const text = await res.text();
@@ -67,6 +68,7 @@ export function openEventStream(path: string, handlers: StreamHandlers): () => v
         if (abort.signal.aborted) break;
         if (e instanceof ApiError && e.status === 401) {
           handlers.onState('stopped', e.message);
+          authRequired();
           return;
         }
         handlers.onState('retrying', e instanceof Error ? e.message : String(e));

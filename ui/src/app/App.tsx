@@ -35,7 +35,7 @@ export function App() {
           <a href="#/enroll" aria-current={route.page === 'enroll' ? 'page' : undefined}>Enroll</a>
         </nav>
         <span className="spacer" />
-        <button type="button" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} mode`}>
+        <button type="button" onClick={toggleTheme} title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} mode`}>
           {theme === 'dark' ? 'Light' : 'Dark'}
         </button>
         {loggedIn && <button type="button" onClick={() => { logOut(); setNeedLogin(true); fleet.close(); }}>Log out</button>}

@@ -1,5 +1,5 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { ApiError, faultOf, requestHeaders } from '../api/client.ts';
+import { ApiError, authRequired, FETCH_CREDENTIALS, faultOf, requestHeaders } from '../api/client.ts';
 import { nodeHref } from '../app/router.ts';
 
 interface Problem {
@@ -62,8 +62,10 @@ export function EnrollPage() {
       const res = await fetch(`/ferrite/v1/enroll?${q}`, {
         method: 'POST', body: text,
         headers: requestHeaders({ 'Content-Type': contentType(file), Accept: 'application/x-ndjson' }),
+        credentials: FETCH_CREDENTIALS,
       });
       if (!res.ok) {
+        if (res.status === 401) authRequired();
         const raw = await res.text();
         let body: unknown = raw;
         try {

@@ -97,6 +97,11 @@ export function FleetTable({ rows, query, onSort, onOpen }: Props) {
                 data-uuid={n.uuid} onClick={() => setActive(item.index)}>
                 <div role="cell" className="cell c-name">
                   <a href={nodeHref(n.uuid)} tabIndex={-1}>{n.name ?? n.uuid}</a>
+                  {n.maintenance && (
+                    <span className="maint" title={`maintenance${n.maintenance_reason ? `: ${n.maintenance_reason}` : ''}`}>
+                      {' ⚠'}<span className="visually-hidden"> maintenance</span>
+                    </span>
+                  )}
                 </div>
                 <div role="cell" className="cell c-state">
                   <span className={`badge tone-${stateTone(n.provision_state)}`}>{n.provision_state}</span>
@@ -105,7 +110,7 @@ export function FleetTable({ rows, query, onSort, onOpen }: Props) {
                 <div role="cell" className="cell c-power">
                   {n.power_state ?? '—'}{n.target_power_state && <span className="muted"> → {n.target_power_state}</span>}
                 </div>
-                <div role="cell" className="cell c-driver">{n.driver}{n.maintenance && <span className="badge tone-wait" title={n.maintenance_reason ?? ''}> maintenance</span>}</div>
+                <div role="cell" className="cell c-driver">{n.driver}</div>
                 <div role="cell" className="cell c-owner">{n.owner ?? ''}</div>
                 <div role="cell" className={`cell c-info${n.last_error && !step ? ' error' : ''}`} title={n.last_error ?? step ?? ''}>
                   {step ?? n.last_error ?? ''}
