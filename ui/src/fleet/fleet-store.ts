@@ -1,4 +1,4 @@
-import { api, errorText } from '../api/client.ts';
+import { api, ApiError, errorText } from '../api/client.ts';
 import { openEventStream, type StreamEvent } from '../api/event-stream.ts';
 import { FLEET_FIELDS, type FleetNode } from './fleet-query.ts';
 
@@ -14,6 +14,7 @@ interface NodePage {
 }
 
 const PAGE = 1000;
+const LOAD_RETRY_MS = 3000;
 
 /**
  * Every node's watched fields, kept current by the event stream. The list is loaded after the stream says it is
@@ -25,14 +26,15 @@ export class FleetStore {
   status: FleetStatus = { kind: 'loading' };
   /** Bumped on every change: React's snapshot of the store. */
   version = 0;
-  /** Performance marks of the first complete load (the benchmark reads them). */
-  loadedAt: number | undefined;
 
   private readonly listeners = new Set<() => void>();
   private pending: StreamEvent[] | undefined;
   private scheduled = false;
   private stop: (() => void) | undefined;
   private loadGeneration = 0;
+  /** The list was loaded on this stream: a reconnect that resumes needs no new load. */
+  private loaded = false;
+  private retry: ReturnType<typeof setTimeout> | undefined;
 
   start(): void {
     if (this.stop) return;
@@ -48,6 +50,10 @@ export class FleetStore {
   close(): void {
     this.stop?.();
     this.stop = undefined;
+    this.loaded = false;
+    this.pending = undefined;
+    this.loadGeneration++;
+    clearTimeout(this.retry);
   }
 
   /** Restarts after a login: the stream had stopped on 401. */
@@ -69,10 +75,16 @@ export class FleetStore {
   }
 
   private onEvent(e: StreamEvent): void {
-    if (e.event === 'ready' || e.event === 'reset') {
-      // (Re)connected: a fresh start or a resume the server could not serve reloads; a resume goes on.
-      if (e.event === 'reset' || this.status.kind === 'loading' || this.status.kind === 'error') void this.load();
-      else if (this.status.kind === 'reconnecting' && e.event === 'ready') this.setStatus({ kind: 'live' });
+    if (e.event === 'reset') {
+      // The resume point was pruned: what was missed is unknown, so the list is loaded again.
+      void this.load();
+      return;
+    }
+    if (e.event === 'ready') {
+      // A load under way applies what arrives meanwhile; a first start loads; a resume just goes on.
+      if (this.pending) return;
+      if (!this.loaded) void this.load();
+      else this.setStatus({ kind: 'live' });
       return;
     }
     if (this.pending) {
@@ -114,12 +126,14 @@ export class FleetStore {
       for (const e of this.pending ?? []) this.apply(e);
       this.pending = undefined;
       performance.mark('ferrite:fleet-load-end');
-      this.loadedAt ??= performance.now();
+      this.loaded = true;
       this.setStatus({ kind: 'live' });
     } catch (e) {
       if (generation !== this.loadGeneration) return;
       this.pending = undefined;
       this.setStatus({ kind: 'error', detail: errorText(e) });
+      // A refused login waits for the login form (which restarts the store); anything else is tried again.
+      if (!(e instanceof ApiError && e.status === 401)) this.retry = setTimeout(() => void this.load(), LOAD_RETRY_MS);
     }
   }
 
