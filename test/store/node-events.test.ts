@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { migrateToLatest, openDatabase, parseConnection } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
-import type { NodeEvent } from '../../src/domain/node-event.js';
+import { NODE_EVENT_FIELDS, type NodeEvent } from '../../src/domain/node-event.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/databases.js';
 import { newNode } from '../helpers/node-record.js';
 
@@ -39,6 +39,9 @@ for (const dialect of testDialects()) {
       assert.equal(fields.maintenance, false);
       assert.deepEqual(fields.deploy_step, {});
       assert.equal('driver_info' in fields, false, 'no secrets or documents beyond the watched fields');
+      // The triggers write exactly the stream's fields, in its order, with the values the node has.
+      assert.deepEqual(Object.keys(fields), [...NODE_EVENT_FIELDS]);
+      for (const key of NODE_EVENT_FIELDS) assert.deepEqual(fields[key], node[key], key);
 
       assert.ok(await store.nodes.reserve(node.id, 'c1'));
       await store.nodes.updateReserved(node.id, 'c1', { power_state: 'power on', updated_at: 'now' });

@@ -15,7 +15,7 @@ for (const dialect of testDialects()) {
     before(async () => {
       tdb = await createTestDatabase(dialect);
       const database = openDatabase(parseConnection(tdb.connection, '/'));
-      assert.deepEqual(await migrateToLatest(database), ['001-initial', '002-bios-settings', '003-node-inventory', '004-node-events', '005-node-event-triggers']);
+      assert.deepEqual(await migrateToLatest(database), ['001-initial', '002-bios-settings', '003-node-inventory', '004-node-events', '005-node-event-triggers', '006-node-event-triggers-postgres']);
       assert.deepEqual(await migrateToLatest(database), [], 'a second upgrade has nothing to do');
       store = new Store(database);
     });

@@ -4,6 +4,7 @@ import * as m002 from './002-bios-settings.js';
 import * as m003 from './003-node-inventory.js';
 import * as m004 from './004-node-events.js';
 import * as m005 from './005-node-event-triggers.js';
+import * as m006 from './006-node-event-triggers-postgres.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export interface MigrationContext {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '003-node-inventory': m003,
   '004-node-events': m004,
   '005-node-event-triggers': m005,
+  '006-node-event-triggers-postgres': m006,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -1,12 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Node } from '../../domain/node.js';
-import { nodeEventFields, touchesWatchedField, type NodeEventKind } from '../../domain/node-event.js';
 import { RowCodec, TableRepository, type Filters, type ListOptions } from '../table-repository.js';
 import type { RowTable } from '../database.js';
-import type { Schema } from '../schema.js';
 import type { Dialect } from '../migrations/index.js';
 // A cycle with store.ts, harmless: `now` is only called, never read while the modules load.
-import { now } from '../store.js';
 
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any -- see TableRepository */
@@ -123,14 +120,14 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
 
   /** Updates a node this host holds; undefined if the reservation was lost (taken over) in between. */
   async updateReserved(id: number, host: string, changes: Partial<Node>): Promise<Node | undefined> {
-    const write = (db: Kysely<Schema>) => (db.updateTable('nodes') as any)
+    // The change log is written by triggers, in this same statement (migrations 005 and 006).
+    const rows = await (this.db.updateTable('nodes') as any)
       .set(this.codec.encode(changes))
       .where('id', '=', id)
       .where('reservation', '=', host)
       .returningAll()
-      .execute() as Promise<Record<string, unknown>[]>;
-    const [node] = touchesWatchedField(changes) ? await this.logged('updated', write) : (await write(this.db)).map((r) => this.codec.decode(r));
-    return node;
+      .execute() as Record<string, unknown>[];
+    return rows.map((r) => this.codec.decode(r))[0];
   }
 
   /** Drops every reservation held by `host` (a conductor restarting or declared dead). */
@@ -145,65 +142,4 @@ export class NodeRepository extends TableRepository<'nodes', Node> {
     const res = await q.executeTakeFirst();
     return Number(res.numUpdatedRows);
   }
-
-  override async insert(record: Omit<Node, 'id'>): Promise<Node> {
-    const [node] = await this.logged('created', async (db) => [await (db.insertInto('nodes') as any)
-      .values(this.codec.encode(record))
-      .returningAll()
-      .executeTakeFirstOrThrow() as Record<string, unknown>]);
-    return node;
-  }
-
-  override async update(id: number, changes: Partial<Node>): Promise<Node | undefined> {
-    if (!touchesWatchedField(changes)) return super.update(id, changes);
-    const [node] = await this.logged('updated', (db) => (db.updateTable('nodes') as any)
-      .set(this.codec.encode(changes))
-      .where('id', '=', id)
-      .returningAll()
-      .execute() as Promise<Record<string, unknown>[]>);
-    return node;
-  }
-
-  override async delete(id: number): Promise<boolean> {
-    const deleted = await this.logged('deleted', (db) => db.deleteFrom('nodes').where('id', '=', id).returningAll().execute());
-    return deleted.length > 0;
-  }
-
-  /**
-   * Runs a write of node rows and appends one event per written row, in one transaction: the caller's when it is in
-   * one, else a new one. An event is therefore committed exactly when its change is, and rolled back with it.
-   */
-  private async logged(kind: NodeEventKind, write: (db: Kysely<Schema>) => Promise<readonly object[]>): Promise<Node[]> {
-    // SQLite's triggers (migration 005) write the events within the statement itself.
-    if (this.dialect === 'sqlite') return (await write(this.db)).map((r) => this.codec.decode(r as Record<string, unknown>));
-    const run = async (db: Kysely<Schema>) => {
-      const nodes = (await write(db)).map((r) => this.codec.decode(r as Record<string, unknown>));
-      if (nodes.length > 0) await appendNodeEvents(db, nodes.map((node) => ({ kind, node })));
-      return nodes;
-    };
-    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
-  }
 }
-
-/**
- * Any key will do as long as it is Ferrite's alone: it names the advisory lock that orders event ids on PostgreSQL.
- */
-const EVENT_ORDER_LOCK = 0x46_45_52_52_45_56; // "FERREV"
-
-/**
- * Inserts events for written nodes. On PostgreSQL two transactions can take sequence values in one order and commit
- * in the other, and a reader tailing `id > last` would then skip the earlier id for good; the transaction-scoped
- * advisory lock taken by the same statement, just before the ids are drawn, makes ids follow commit order. It is
- * held only from this insert to the commit, which for a single node write is the next round trip. (SQLite writes
- * its events by triggers, one writer at a time.)
- */
-async function appendNodeEvents(db: Kysely<Schema>, events: readonly { kind: NodeEventKind; node: Node }[]): Promise<void> {
-  const at = now();
-  const rows = events.map(({ kind, node }) => ({ node_uuid: node.uuid, kind, fields: JSON.stringify(nodeEventFields(node)), created_at: at }));
-  await sql`insert into node_events (node_uuid, kind, fields, created_at)
-    select v.node_uuid, v.kind, v.fields, v.created_at
-    from (values ${sql.join(rows.map((r) => sql`(${r.node_uuid}, ${r.kind}, ${r.fields}, ${r.created_at})`))})
-      as v (node_uuid, kind, fields, created_at),
-      (select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})) as ordered`.execute(db);
-}
-
