@@ -1,23 +1,13 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { api, errorText } from '../api/client.ts';
 import { fleet } from '../fleet/fleet-store.ts';
-import { stateTone } from '../fleet/fleet-query.ts';
+import { stateTone, type FleetNode } from '../fleet/fleet-query.ts';
 import { stepProgress } from './node-actions.ts';
 import { NodeActions } from './NodeActions.tsx';
 import { Fields } from './Fields.tsx';
 
-export type Node = Record<string, unknown> & {
-  uuid: string;
-  name: string | null;
-  provision_state: string;
-  target_provision_state: string | null;
-  power_state: string | null;
-  target_power_state: string | null;
-  maintenance: boolean;
-  maintenance_reason: string | null;
-  last_error: string | null;
-  deploy_step: Record<string, unknown> | null;
-  clean_step: Record<string, unknown> | null;
+/** A node as GET /v1/nodes/{node} gives it: the fleet's fields and the documents the page shows besides. */
+export type Node = Record<string, unknown> & FleetNode & {
   driver_internal_info: Record<string, unknown>;
   instance_info: Record<string, unknown>;
   properties: Record<string, unknown>;
