@@ -36,9 +36,15 @@ export function registerUi(app: FastifyInstance, dir: string = uiDirectory()): U
     app.get(`${UI_PREFIX}*`, async (_request, reply) => reply.code(404).type('text/plain').send('The browser UI is not built.'));
     return { send: () => false };
   }
-  // Read once: the page is small, and a rebuild under a running service swaps the whole directory.
-  const page = readFileSync(indexFile);
+  // Read at each request (it is a few hundred bytes): a rebuild under a running service swaps the whole
+  // directory, and a page read once would name assets that are gone.
   const sendPage = (reply: FastifyReply) => {
+    let page: Buffer;
+    try {
+      page = readFileSync(indexFile);
+    } catch {
+      return false;
+    }
     void reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache')
       .header('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
       .header('X-Content-Type-Options', 'nosniff').send(page);
@@ -52,6 +58,6 @@ export function registerUi(app: FastifyInstance, dir: string = uiDirectory()): U
     index: false,
     wildcard: true,
   });
-  app.get(UI_PREFIX, async (_request, reply) => sendPage(reply));
+  app.get(UI_PREFIX, async (_request, reply) => (sendPage(reply) ? reply : reply.code(404).type('text/plain').send('The browser UI is not built.')));
   return { send: sendPage };
 }
