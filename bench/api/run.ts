@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { pool } from '../pool.js';
 
 const run = promisify(execFile);
 
@@ -51,13 +52,6 @@ async function call(url: string, method: string, path: string, body?: unknown): 
     }
     return { status: res.status, json: text ? JSON.parse(text) : undefined };
   }
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -37,6 +37,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startLab, type Lab } from '../../src/lab/index.js';
 import { childPids, cpuTimes, statusMiB } from '../proc-stats.js';
+import { pool } from '../pool.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -212,13 +213,6 @@ async function expect(status: number, method: string, path: string, body?: unkno
   const res = await call(method, path, body);
   if (res.status !== status) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`);
   return res.json;
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
 }
 
 async function waitState(uuid: string, target: string, resting: string): Promise<void> {

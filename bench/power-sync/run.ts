@@ -27,6 +27,7 @@ import { appendFileSync, createWriteStream, mkdirSync, readFileSync, writeFileSy
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { childPids, cpuTimes, statFields, statusMiB } from '../proc-stats.js';
+import { pool } from '../pool.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -285,13 +286,6 @@ async function call(method: string, path: string, body?: unknown, counter?: { re
     }
     return { status: res.status, json: text ? JSON.parse(text) : undefined };
   }
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
 }
 
 interface LabNode {

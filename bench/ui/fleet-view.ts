@@ -31,6 +31,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { childPids, cpuTimes } from '../proc-stats.ts';
 // The fields the fleet store asks for: the baselines fetch exactly the UI's list.
 import { FLEET_FIELDS } from '../../ui/src/fleet/fleet-query.ts';
+import { pool } from '../pool.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -190,13 +191,6 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
     }
     return { status: res.status, json: text ? JSON.parse(text) : undefined };
   }
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
 }
 
 /**
