@@ -42,6 +42,14 @@ export interface ApiDeps {
   base(request: { headers: Record<string, unknown>; protocol: string; hostname: string }): string;
 }
 
+/** Paths that are no Ironic resource: the boot files, Ferrite's own API, the browser UI. */
+const NON_IRONIC_PREFIXES = [BOOT_FILES_PREFIX, FERRITE_PREFIX, UI_PREFIX];
+
+/** Neither rewritten into /v1 nor subject to microversions. */
+function outsideIronicApi(url: string): boolean {
+  return NON_IRONIC_PREFIXES.some((prefix) => url.startsWith(prefix));
+}
+
 const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON.',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty but the Content-Type says JSON.',
@@ -81,8 +89,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
     // files are no API resource, and Ferrite's own API has its own prefix.
     rewriteUrl: (req) => {
       const url = req.url ?? '/';
-      return url === '/' || url.startsWith('/?') || url.startsWith('/v1') || url.startsWith(BOOT_FILES_PREFIX) ||
-        url.startsWith(FERRITE_PREFIX) || url.startsWith(UI_PREFIX) ? url : `/v1${url}`;
+      return url === '/' || url.startsWith('/?') || url.startsWith('/v1') || outsideIronicApi(url) ? url : `/v1${url}`;
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
@@ -124,8 +131,7 @@ export async function buildApp(store: Store, conductor: Conductor, config: Confi
   });
   // Firmware downloading boot files knows nothing of microversions, nor does Ferrite's own API have them.
   app.addHook('onRequest', async (request, reply) => {
-    const url = request.url;
-    if (!url.startsWith(BOOT_FILES_PREFIX) && !url.startsWith(FERRITE_PREFIX) && !url.startsWith(UI_PREFIX)) return negotiateVersion(request, reply);
+    if (!outsideIronicApi(request.url)) return negotiateVersion(request, reply);
   });
   app.addHook('onRequest', authHook(config, logger));
   // Before 1.5 nodes have no names: an ident that is not a UUID names no node (404, as Ironic answers).
